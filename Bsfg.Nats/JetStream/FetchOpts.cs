@@ -12,7 +12,7 @@ public sealed record FetchOpts
     /// <summary>How long the server keeps the request open waiting for messages; default 30 s. The client gives up shortly after.</summary>
     public TimeSpan Expires { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Return at once with what is available (404 when nothing); default false.</summary>
+    /// <summary>Return at once with what is available (404 when nothing); default false. The request then carries no expiry (a 2.9 server would hold a no_wait request with one until it expires).</summary>
     public bool NoWait { get; init; }
 
     /// <summary>

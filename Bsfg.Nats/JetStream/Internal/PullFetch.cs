@@ -58,7 +58,7 @@ internal sealed class PullFetch : IAsyncDisposable
             var request = new PullRequest
             {
                 Batch = opts.MaxMsgs,
-                Expires = opts.Expires,
+                Expires = opts.NoWait ? null : opts.Expires,
                 NoWait = opts.NoWait ? true : null,
                 MaxBytes = opts.MaxBytes,
                 IdleHeartbeat = heartbeat > TimeSpan.Zero ? heartbeat : null,
