@@ -74,6 +74,11 @@ public sealed partial class ObjStore
     public async ValueTask<ObjectInfo?> GetInfoAsync(string name, bool includeDeleted = false, CancellationToken cancellationToken = default)
     {
         var msg = await _js.GetLastMsgAsync(StreamName, MetaSubject(name), null, cancellationToken).ConfigureAwait(false);
+        if (msg is null && LegacyMetaSubject(name) is { } legacy)
+        {
+            msg = await _js.GetLastMsgAsync(StreamName, legacy, null, cancellationToken).ConfigureAwait(false);
+        }
+
         if (msg is null)
         {
             return null;
@@ -119,6 +124,22 @@ public sealed partial class ObjStore
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         return $"$O.{Bucket}.M.{ObjectDigest.Base64UrlPadded(Encoding.UTF8.GetBytes(name))}";
+    }
+
+    /// <summary>
+    /// nats.js (up to at least 3.4) base64-encodes the name's UTF-16 code units as Latin-1 bytes instead of its UTF-8
+    /// bytes, so its objects whose names have characters in U+0080..U+00FF sit on another meta subject (and it cannot
+    /// store names beyond U+00FF at all). Reads fall back to that subject; writes always use the UTF-8 form of the
+    /// other clients.
+    /// </summary>
+    internal string? LegacyMetaSubject(string name)
+    {
+        if (!name.Any(ch => ch > '\u007f') || name.Any(ch => ch > '\u00ff'))
+        {
+            return null;
+        }
+
+        return $"$O.{Bucket}.M.{ObjectDigest.Base64UrlPadded(Encoding.Latin1.GetBytes(name))}";
     }
 
     internal string ChunkSubject(string nuid) => $"$O.{Bucket}.C.{nuid}";
