@@ -1,0 +1,101 @@
+using Bsfg.Nats.JetStream;
+
+namespace Bsfg.Nats.KeyValue;
+
+public sealed partial class KvStore
+{
+    /// <summary>Writes a value unconditionally; returns its revision.</summary>
+    public async ValueTask<ulong> PutAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        ValidateKey(key);
+        var ack = await _js.PublishAsync(_writePrefix + key, value, null, null, cancellationToken).ConfigureAwait(false);
+        return ack.Seq;
+    }
+
+    /// <summary>
+    /// Writes a value only if the key has none (never written, deleted or purged); returns its revision.
+    /// Throws <see cref="NatsKVKeyExistsException"/> when the key has a live value.
+    /// </summary>
+    public async ValueTask<ulong> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        ValidateKey(key);
+        try
+        {
+            return await PublishExpectingAsync(key, value, null, 0, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsJSApiException e) when (IsWrongLastSequence(e))
+        {
+            // The subject is not empty: a delete or purge marker still counts as "absent".
+            var latest = await GetLatestEntryAsync(key, cancellationToken).ConfigureAwait(false);
+            if (latest is null || latest.Operation == KvOperation.Put)
+            {
+                throw new NatsKVKeyExistsException(key, e);
+            }
+
+            try
+            {
+                return await PublishExpectingAsync(key, value, null, latest.Revision, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NatsJSApiException again) when (IsWrongLastSequence(again))
+            {
+                throw new NatsKVKeyExistsException(key, again);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes a value only if the key's latest revision is <paramref name="expectedRevision"/> (compare-and-set);
+    /// returns the new revision. Throws <see cref="NatsKVWrongLastRevisionException"/> when another write came first.
+    /// </summary>
+    public async ValueTask<ulong> UpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
+    {
+        ValidateKey(key);
+        ArgumentOutOfRangeException.ThrowIfZero(expectedRevision);
+        try
+        {
+            return await PublishExpectingAsync(key, value, null, expectedRevision, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsJSApiException e) when (IsWrongLastSequence(e))
+        {
+            throw new NatsKVWrongLastRevisionException(key, e);
+        }
+    }
+
+    /// <summary>Marks the key deleted (history kept); with <paramref name="expectedRevision"/> only if that is its latest revision.</summary>
+    public ValueTask<ulong> DeleteAsync(string key, ulong? expectedRevision = null, CancellationToken cancellationToken = default) =>
+        WriteMarkerAsync(key, "DEL", expectedRevision, cancellationToken);
+
+    /// <summary>Marks the key purged and removes its earlier revisions; with <paramref name="expectedRevision"/> only if that is its latest revision.</summary>
+    public ValueTask<ulong> PurgeAsync(string key, ulong? expectedRevision = null, CancellationToken cancellationToken = default) =>
+        WriteMarkerAsync(key, "PURGE", expectedRevision, cancellationToken);
+
+    private async ValueTask<ulong> WriteMarkerAsync(string key, string operation, ulong? expectedRevision, CancellationToken cancellationToken)
+    {
+        ValidateKey(key);
+        var headers = new NatsHeaders();
+        headers.Set(OperationHeader, operation);
+        if (operation == "PURGE")
+        {
+            headers.Set(JetStreamHeaders.Rollup, "sub");
+        }
+
+        try
+        {
+            return await PublishExpectingAsync(key, ReadOnlyMemory<byte>.Empty, headers, expectedRevision, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsJSApiException e) when (IsWrongLastSequence(e))
+        {
+            throw new NatsKVWrongLastRevisionException(key, e);
+        }
+    }
+
+    private async ValueTask<ulong> PublishExpectingAsync(string key, ReadOnlyMemory<byte> value, NatsHeaders? headers, ulong? expected, CancellationToken cancellationToken)
+    {
+        var opts = expected is null ? null : new JetStreamPublishOpts { ExpectedLastSubjectSequence = expected };
+        var ack = await _js.PublishAsync(_writePrefix + key, value, headers, opts, cancellationToken).ConfigureAwait(false);
+        return ack.Seq;
+    }
+
+    private static bool IsWrongLastSequence(NatsJSApiException e) =>
+        e.ErrorCode is JSErrorCodes.WrongLastSequence or JSErrorCodes.WrongLastSequenceReplicated;
+}
