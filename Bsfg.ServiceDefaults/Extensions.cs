@@ -4,15 +4,15 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Bsfg.ServiceDefaults;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace Bsfg.ServiceDefaults;
+namespace Microsoft.Extensions.Hosting;
 
 /// <summary>The one call every BSFG service makes: telemetry over OTLP, health checks, health endpoints.</summary>
 public static class Extensions
