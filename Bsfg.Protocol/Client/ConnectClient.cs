@@ -49,12 +49,18 @@ public sealed partial class ConnectClient
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            using var message = CreateRequest(method, request, timeout, options?.Headers, out var body);
-            using (body)
+            var message = CreateRequest(method, request, timeout, options?.Headers, out var body);
+            try
             {
                 using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
                 using var payload = await ReadBodyAsync(response, linked.Token).ConfigureAwait(false);
                 return DecodeResponse(method, response, payload);
+            }
+            finally
+            {
+                // The message (and any send still reading the body) goes first, then the pooled body returns.
+                message.Dispose();
+                body.Dispose();
             }
         }
         catch (RpcException)

@@ -11,7 +11,12 @@ namespace Bsfg.Tests.Protocol;
 /// </summary>
 public sealed class TestPki : IDisposable
 {
-    private static readonly Lazy<TestPki> LazyShared = new(() => new TestPki());
+    private static readonly Lazy<TestPki> LazyShared = new(() =>
+    {
+        var pki = new TestPki();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => pki.Dispose(); // private keys must not outlive the run
+        return pki;
+    });
 
     private TestPki()
     {
