@@ -1,0 +1,49 @@
+namespace Bsfg.Protocol.Client;
+
+/// <summary>Behaviour of a <see cref="ConnectClient"/>. Immutable; <see cref="Default"/> for defaults.</summary>
+public sealed record ConnectClientOptions
+{
+    /// <summary>The defaults stated on each property.</summary>
+    public static ConnectClientOptions Default { get; } = new();
+
+    /// <summary>
+    /// Base address of the server (e.g. <c>https://idmz.example:8443/</c>); <c>null</c> (the default) uses the
+    /// <see cref="HttpClient.BaseAddress"/>.
+    /// </summary>
+    public Uri? BaseAddress { get; init; }
+
+    /// <summary>Wire encoding of messages. Default <see cref="RpcCodec.Proto"/>.</summary>
+    public RpcCodec Codec { get; init; } = RpcCodec.Proto;
+
+    /// <summary>HTTP version requested. Default 2.0 (with <see cref="VersionPolicy"/> allowing a fallback to 1.1).</summary>
+    public Version HttpVersion { get; init; } = System.Net.HttpVersion.Version20;
+
+    /// <summary>How strictly <see cref="HttpVersion"/> is applied. Default <see cref="HttpVersionPolicy.RequestVersionOrLower"/>.</summary>
+    public HttpVersionPolicy VersionPolicy { get; init; } = HttpVersionPolicy.RequestVersionOrLower;
+
+    /// <summary>Requests at least this large (bytes) are gzip-compressed; <c>null</c> (the default) never compresses.</summary>
+    public int? CompressRequestsFrom { get; init; }
+
+    /// <summary>Whether the server may gzip responses (<c>Accept-Encoding: gzip</c>). Default true.</summary>
+    public bool AcceptCompressedResponses { get; init; } = true;
+
+    /// <summary>Largest response message accepted, in bytes, before and after decompression. Default 4 MiB.</summary>
+    public int MaxReceiveMessageSize { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Deadline of calls whose <see cref="CallOptions.Timeout"/> is not set; <c>null</c> (the default) means none.</summary>
+    public TimeSpan? DefaultTimeout { get; init; }
+}
+
+/// <summary>Per-call settings.</summary>
+public sealed record CallOptions
+{
+    /// <summary>
+    /// How long the caller waits. Sent as <c>Connect-Timeout-Ms</c> so the server stops too, and enforced locally;
+    /// a call running out of time fails with <see cref="StatusCode.DeadlineExceeded"/>. <c>null</c> uses
+    /// <see cref="ConnectClientOptions.DefaultTimeout"/>.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Extra request headers (custom metadata, <c>traceparent</c>, …); names starting <c>connect-</c> are reserved.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+}

@@ -1,0 +1,28 @@
+using Bsfg.Protocol.Client;
+
+namespace Bsfg.Protocol.V1;
+
+/// <summary>Typed client of <c>bsfg.v1.ProducerService</c>. Failures throw <see cref="RpcException"/>.</summary>
+/// <param name="client">The Connect client carrying the calls.</param>
+public sealed class ProducerServiceClient(ConnectClient client)
+{
+    /// <summary>Calls <c>AppendFact</c>.</summary>
+    public Task<AppendFactResponse> AppendFactAsync(AppendFactRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        client.CallUnaryAsync(ProducerServiceMethods.AppendFact, request, options, cancellationToken);
+
+    /// <summary>Calls <c>BeginUpload</c>.</summary>
+    public Task<BeginUploadResponse> BeginUploadAsync(BeginUploadRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        client.CallUnaryAsync(ProducerServiceMethods.BeginUpload, request, options, cancellationToken);
+
+    /// <summary>Calls <c>UploadChunk</c>.</summary>
+    public Task<UploadChunkResponse> UploadChunkAsync(UploadChunkRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        client.CallUnaryAsync(ProducerServiceMethods.UploadChunk, request, options, cancellationToken);
+
+    /// <summary>Calls <c>CompleteUpload</c>.</summary>
+    public Task<CompleteUploadResponse> CompleteUploadAsync(CompleteUploadRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        client.CallUnaryAsync(ProducerServiceMethods.CompleteUpload, request, options, cancellationToken);
+
+    /// <summary>Calls <c>AbortUpload</c>.</summary>
+    public Task<AbortUploadResponse> AbortUploadAsync(AbortUploadRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        client.CallUnaryAsync(ProducerServiceMethods.AbortUpload, request, options, cancellationToken);
+}

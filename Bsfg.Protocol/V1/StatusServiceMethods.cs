@@ -1,0 +1,13 @@
+using Google.Protobuf.Reflection;
+
+namespace Bsfg.Protocol.V1;
+
+/// <summary>The methods of <c>bsfg.v1.StatusService</c>, shared by the server mapping and the client.</summary>
+public static class StatusServiceMethods
+{
+    /// <summary>The service descriptor from the schema.</summary>
+    public static ServiceDescriptor Descriptor { get; } = StatusReflection.Descriptor.Services.Single(s => s.Name == "StatusService");
+
+    /// <summary><c>GetZoneStatus</c> (side-effect free: also callable with Connect GET).</summary>
+    public static RpcMethod<GetZoneStatusRequest, GetZoneStatusResponse> GetZoneStatus { get; } = RpcMethod<GetZoneStatusRequest, GetZoneStatusResponse>.Create(Descriptor, "GetZoneStatus");
+}

@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using Bsfg.Protocol;
+using Bsfg.Protocol.Server;
+using Bsfg.Protocol.V1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Bsfg.Tests.Protocol;
+
+/// <summary>What a handler saw of one call.</summary>
+public sealed record SeenCall(
+    RpcProtocol Protocol,
+    RpcCodec Codec,
+    string? ClientCertificateSubject,
+    string? TraceParent,
+    string? TraceState,
+    string? TestHeader,
+    string? ContentEncoding,
+    DateTimeOffset? Deadline,
+    Fact Fact);
+
+/// <summary>
+/// A hand-written stand-in for the zone service behind the transport. Behaviour is chosen by the request:
+/// subjects (AppendFact) or consumer names (FetchFacts) starting with <c>test.</c> trigger failures.
+/// </summary>
+public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStatusService, IDisposable
+{
+    public const string FailureMessage = "requested failure: 100% ünïcode / detail";
+
+    private readonly ConcurrentDictionary<string, SeenCall> _calls = new();
+    private readonly TaskCompletionSource _never = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _sequence;
+
+    public IReadOnlyDictionary<string, SeenCall> Calls => _calls;
+
+    public Task<AppendFactResponse> AppendFactAsync(AppendFactRequest request, RpcCallContext context) =>
+        Behave(request.Fact?.Subject ?? string.Empty, context, () =>
+        {
+            var fact = request.Fact!;
+            var seen = new SeenCall(
+                context.Protocol,
+                context.Codec,
+                context.ClientCertificate?.Subject,
+                context.TraceParent,
+                context.TraceState,
+                context.RequestHeaders["x-bsfg-test"].FirstOrDefault(),
+                context.RequestHeaders.ContentEncoding.FirstOrDefault() ?? context.RequestHeaders["grpc-encoding"].FirstOrDefault(),
+                context.Deadline,
+                fact.Clone());
+            var duplicate = !_calls.TryAdd(fact.FactId, seen);
+            return new AppendFactResponse
+            {
+                Sequence = (ulong)Interlocked.Increment(ref _sequence),
+                RecordedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+                Duplicate = duplicate,
+            };
+        });
+
+    /// <summary>
+    /// <c>echo:&lt;fact_id&gt;</c> returns the appended fact with log fields set; any other name returns
+    /// <c>limit</c> facts with 1 KiB payloads each (compressible).
+    /// </summary>
+    public Task<FetchFactsResponse> FetchFactsAsync(FetchFactsRequest request, RpcCallContext context) =>
+        Behave(request.ConsumerName, context, () =>
+        {
+            var response = new FetchFactsResponse { Pending = 7, LastDeliveredSequence = 42 };
+            if (request.ConsumerName.StartsWith("echo:", StringComparison.Ordinal))
+            {
+                if (!_calls.TryGetValue(request.ConsumerName["echo:".Length..], out var seen))
+                {
+                    throw new RpcException(StatusCode.NotFound, "no such fact");
+                }
+
+                var fact = seen.Fact.Clone();
+                fact.Sequence = 42;
+                fact.RecordedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 3, 6, 12, 0, 0, TimeSpan.Zero));
+                fact.Hops.Add(new Hop { Zone = "planta", Sequence = 42, RecordedAt = fact.RecordedAt });
+                response.Facts.Add(fact);
+                response.Gap = new SequenceGap { FirstSequence = 10, LastSequence = 12 };
+                return response;
+            }
+
+            for (var i = 0; i < request.Limit; i++)
+            {
+                response.Facts.Add(new Fact
+                {
+                    FactId = $"bulk-{i}",
+                    Subject = "facts.planta.batch.B1042.completed",
+                    ContentType = "text/plain",
+                    Payload = ByteString.CopyFromUtf8(new string('x', 1024)),
+                    Sequence = (ulong)i + 1,
+                });
+            }
+
+            return response;
+        });
+
+    public Task<FetchObjectResponse> FetchObjectAsync(FetchObjectRequest request, RpcCallContext context) =>
+        Behave(request.Key, context, () =>
+        {
+            var data = new byte[request.Length];
+            for (var i = 0; i < data.Length; i++)
+            {
+                data[i] = (byte)((request.Offset + (ulong)i) % 251);
+            }
+
+            return new FetchObjectResponse { Data = ByteString.CopyFrom(data), Size = request.Offset + request.Length, Eof = true, Digest = "SHA-256=test" };
+        });
+
+    public Task<OpenConsumerResponse> OpenConsumerAsync(OpenConsumerRequest request, RpcCallContext context) =>
+        Behave(request.ConsumerName, context, () => new OpenConsumerResponse
+        {
+            ConsumerName = request.ConsumerName,
+            SubjectFilters = { request.SubjectFilters },
+            Created = true,
+        });
+
+    public Task<ConfirmReceiptResponse> ConfirmReceiptAsync(ConfirmReceiptRequest request, RpcCallContext context) =>
+        Behave(request.ConsumerName, context, () => new ConfirmReceiptResponse { ConfirmedSequence = request.Sequence });
+
+    public Task<BeginUploadResponse> BeginUploadAsync(BeginUploadRequest request, RpcCallContext context) =>
+        Task.FromResult(new BeginUploadResponse { UploadId = request.UploadId, MaxChunkSize = 1024 * 1024 });
+
+    /// <summary>Echoes the committed size (the request's offset plus its data), so large chunks can be sent.</summary>
+    public Task<UploadChunkResponse> UploadChunkAsync(UploadChunkRequest request, RpcCallContext context) =>
+        Task.FromResult(new UploadChunkResponse { CommittedSize = request.Offset + (ulong)request.Data.Length });
+
+    public Task<CompleteUploadResponse> CompleteUploadAsync(CompleteUploadRequest request, RpcCallContext context) =>
+        Task.FromResult(new CompleteUploadResponse { ObjectRef = new ObjectRef { Digest = request.Digest, Size = request.Size } });
+
+    public Task<AbortUploadResponse> AbortUploadAsync(AbortUploadRequest request, RpcCallContext context) =>
+        Task.FromResult(new AbortUploadResponse { Aborted = true });
+
+    public Task<GetZoneStatusResponse> GetZoneStatusAsync(GetZoneStatusRequest request, RpcCallContext context) =>
+        Task.FromResult(new GetZoneStatusResponse
+        {
+            Zone = "planta",
+            ServerTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            LastSequence = (ulong)Interlocked.Read(ref _sequence),
+        });
+
+    public void Dispose() => _never.TrySetResult();
+
+    /// <summary>
+    /// <c>test.fail.&lt;code&gt;</c> throws that status; <c>test.crash</c> an unexpected exception;
+    /// <c>test.hang</c> waits for cancellation; <c>test.ignore-cancel</c> never finishes by itself;
+    /// <c>test.cancel</c> throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    private async Task<T> Behave<T>(string trigger, RpcCallContext context, Func<T> success)
+    {
+        const string Fail = "test.fail.";
+        if (trigger.StartsWith(Fail, StringComparison.Ordinal))
+        {
+            if (!StatusTranslator.TryParseConnectName(trigger[Fail.Length..], out var code))
+            {
+                throw new ArgumentException("bad test trigger " + trigger);
+            }
+
+            throw new RpcException(code, FailureMessage);
+        }
+
+        switch (trigger)
+        {
+            case "test.crash":
+                throw new InvalidOperationException("secret internal detail");
+            case "test.hang":
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+                break;
+            case "test.ignore-cancel":
+                await _never.Task;
+                break;
+            case "test.cancel":
+                throw new OperationCanceledException("handler gave up");
+        }
+
+        return success();
+    }
+}

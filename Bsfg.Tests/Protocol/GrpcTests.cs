@@ -1,0 +1,201 @@
+using System.Net;
+using Bsfg.Protocol;
+using Bsfg.Protocol.Internal;
+using Bsfg.Protocol.V1;
+using Google.Protobuf;
+
+namespace Bsfg.Tests.Protocol;
+
+public sealed class GrpcTests(RpcServerFixture server) : IClassFixture<RpcServerFixture>
+{
+    private const string AppendPath = "bsfg.v1.ProducerService/AppendFact";
+
+    [Theory]
+    [InlineData("application/grpc")]
+    [InlineData("application/grpc+proto")]
+    public async Task UnaryCallRoundTripsWithStatusInTrailersAndClientCertificate(string contentType)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = server.CreateHttpClient(HttpVersion.Version20);
+        var fact = TestFacts.Rich();
+
+        var result = await GrpcWire.CallAsync(http, AppendPath, GrpcWire.Frame(new AppendFactRequest { Fact = fact }), ct, new Dictionary<string, string>
+        {
+            ["traceparent"] = TestFacts.TraceParent,
+            ["x-bsfg-test"] = "grpc",
+        }, contentType);
+        var echo = await GrpcWire.CallAsync(http, "bsfg.v1.PeerService/FetchFacts", GrpcWire.Frame(new FetchFactsRequest { ConsumerName = "echo:" + fact.FactId }), ct);
+
+        Assert.Equal(200, result.HttpStatus);
+        Assert.Equal(contentType, result.ContentType);
+        Assert.Equal(0, result.Status);
+        Assert.False(result.TrailersOnly);
+        Assert.True(result.Message(AppendFactResponse.Parser).Sequence > 0);
+        var seen = server.Services.Calls[fact.FactId];
+        Assert.Equal(RpcProtocol.Grpc, seen.Protocol);
+        Assert.Equal("CN=planta", seen.ClientCertificateSubject);
+        Assert.Equal(TestFacts.TraceParent, seen.TraceParent);
+        Assert.Equal("grpc", seen.TestHeader);
+        Assert.Equal(fact, seen.Fact);
+        Assert.Equal(fact.FactId, Assert.Single(echo.Message(FetchFactsResponse.Parser).Facts).FactId);
+    }
+
+    [Fact]
+    public async Task HandlerErrorIsTrailersOnlyWithPercentEncodedMessage()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = server.CreateHttpClient(HttpVersion.Version20);
+
+        var result = await GrpcWire.CallAsync(http, AppendPath, GrpcWire.Frame(new AppendFactRequest { Fact = TestFacts.Rich("test.fail.failed_precondition") }), ct);
+
+        Assert.Equal(200, result.HttpStatus);
+        Assert.Equal(9, result.Status);
+        Assert.True(result.TrailersOnly);
+        Assert.Equal("requested failure: 100%25 %C3%BCn%C3%AFcode / detail", result.RawMessage);
+        Assert.Equal(FakeBoundaryServices.FailureMessage, GrpcMessageText.Decode(result.RawMessage!));
+    }
+
+    [Theory]
+    [InlineData("test.crash", 13, "internal error")]
+    [InlineData("test.cancel", 1, null)]
+    [InlineData("test.fail.unauthenticated", 16, null)]
+    [InlineData("test.fail.permission_denied", 7, null)]
+    public async Task HandlerFailuresMapToGrpcStatus(string subject, int status, string? message)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = server.CreateHttpClient(HttpVersion.Version20);
+
+        var result = await GrpcWire.CallAsync(http, AppendPath, GrpcWire.Frame(new AppendFactRequest { Fact = TestFacts.Rich(subject) }), ct);
+
+        Assert.Equal(status, result.Status);
+        if (message is not null)
+        {
+            Assert.Equal(message, result.RawMessage);
+        }
+    }
+
+    [Theory]
+    [InlineData("test.hang")]
+    [InlineData("test.ignore-cancel")]
+    public async Task GrpcTimeoutIsDeadlineExceeded(string subject)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = server.CreateHttpClient(HttpVersion.Version20);
+
+        var result = await GrpcWire.CallAsync(http, AppendPath, GrpcWire.Frame(new AppendFactRequest { Fact = TestFacts.Rich(subject) }), ct,
+            new Dictionary<string, string> { ["grpc-timeout"] = Timeouts.FormatGrpc(TimeSpan.FromMilliseconds(150)) });
+
+        Assert.Equal(4, result.Status);
+    }
+
+    [Theory]
+    [InlineData("bsfg.v1.ProducerService/NoSuchMethod")]
+    [InlineData("bsfg.v1.NoSuchService/AppendFact")]
+    public async Task UnknownMethodIsUnimplemented(string path)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = server.CreateHttpClient(HttpVersion.Version20);
+
+        var result = await GrpcWire.CallAsync(http, path, GrpcWire.Frame(new AppendFactRequest()), ct);
+
+        Assert.Equal(200, result.HttpStatus);
+        Assert.Equal(12, result.Status);
+        Assert.True(result.TrailersOnly);
+    }
+
+    [Fact]
+    public async Task OversizedMessageIsResourceExhaustedBeforeItIsRead()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = server.CreateHttpClient(HttpVersion.Version20);
+        var big = new UploadChunkRequest { Data = ByteString.CopyFrom(new byte[RpcServerFixture.MaxMessageSize + 1]) };
+
+        var result = await GrpcWire.CallAsync(http, "bsfg.v1.ProducerService/UploadChunk", GrpcWire.Frame(big), ct);
+        var headerOnly = GrpcWire.Frame(big).AsSpan(0, 5).ToArray();
+        var announced = await GrpcWire.CallAsync(http, "bsfg.v1.ProducerService/UploadChunk", headerOnly, ct);
+
+        Assert.Equal(8, result.Status);
+        Assert.Equal(8, announced.Status);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0, 0, 0, 0, 4, 0x0A, 0xFF, 0xFF, 0xFF }, 3)] // undecodable protobuf
+    [InlineData(new byte[] { 0, 0, 0, 0, 9, 0x0A, 0x00 }, 3)] // truncated message
+    [InlineData(new byte[] { 0, 0, 0 }, 3)] // truncated frame header
+    [InlineData(new byte[0], 12)] // no message
+    [InlineData(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, 12)] // two messages
+    [InlineData(new byte[] { 1, 0, 0, 0, 0 }, 13)] // compressed flag without grpc-encoding
+    [InlineData(new byte[] { 7, 0, 0, 0, 0 }, 13)] // unknown flags
+    public async Task MalformedFramesAreRefused(byte[] body, int status)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = server.CreateHttpClient(HttpVersion.Version20);
+
+        var result = await GrpcWire.CallAsync(http, AppendPath, body, ct);
+
+        Assert.Equal(status, result.Status);
+    }
+
+    [Theory]
+    [InlineData("grpc-timeout", "10x", 3)]
+    [InlineData("grpc-timeout", "123456789S", 3)]
+    [InlineData("grpc-encoding", "snappy", 12)]
+    public async Task BadProtocolHeadersAreRefused(string header, string value, int status)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = server.CreateHttpClient(HttpVersion.Version20);
+
+        var result = await GrpcWire.CallAsync(http, AppendPath, GrpcWire.Frame(new AppendFactRequest()), ct, new Dictionary<string, string> { [header] = value });
+
+        Assert.Equal(status, result.Status);
+        Assert.True(result.TrailersOnly);
+    }
+
+    [Theory]
+    [InlineData("application/grpc+json")]
+    [InlineData("application/grpc-web")]
+    public async Task UnsupportedGrpcContentTypeIs415(string contentType)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = server.CreateHttpClient(HttpVersion.Version20);
+
+        var result = await GrpcWire.CallAsync(http, AppendPath, GrpcWire.Frame(new AppendFactRequest()), ct, contentType: contentType);
+
+        Assert.Equal(415, result.HttpStatus);
+    }
+
+    [Fact]
+    public async Task GrpcOverHttp11IsRefusedWithUpgradeRequired()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = server.CreateHttpClient(HttpVersion.Version11);
+
+        var result = await GrpcWire.CallAsync(http, AppendPath, GrpcWire.Frame(new AppendFactRequest()), ct, version: HttpVersion.Version11);
+
+        Assert.Equal(426, result.HttpStatus);
+        Assert.Equal(13, result.Status);
+    }
+
+    [Fact]
+    public async Task GzipWorksInBothDirections()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = server.CreateHttpClient(HttpVersion.Version20);
+        var fact = TestFacts.Rich();
+        var gzip = new Dictionary<string, string> { ["grpc-encoding"] = "gzip", ["grpc-accept-encoding"] = "identity,gzip" };
+
+        var append = await GrpcWire.CallAsync(http, AppendPath, GrpcWire.Frame(new AppendFactRequest { Fact = fact }, compress: true), ct, gzip);
+        var bulk = await GrpcWire.CallAsync(http, "bsfg.v1.PeerService/FetchFacts", GrpcWire.Frame(new FetchFactsRequest { ConsumerName = "bulk", Limit = 40 }), ct, gzip);
+        var identity = await GrpcWire.CallAsync(http, "bsfg.v1.PeerService/FetchFacts", GrpcWire.Frame(new FetchFactsRequest { ConsumerName = "bulk", Limit = 40 }), ct);
+
+        Assert.Equal(0, append.Status);
+        Assert.Equal(fact, server.Services.Calls[fact.FactId].Fact);
+        Assert.Equal("gzip", server.Services.Calls[fact.FactId].ContentEncoding);
+        Assert.Equal(1, bulk.Body[0]);
+        Assert.Equal("gzip", bulk.Headers.GetValues("grpc-encoding").Single());
+        Assert.True(bulk.Body.Length < 40 * 1024 / 4);
+        Assert.Equal(40, bulk.Message(FetchFactsResponse.Parser).Facts.Count);
+        Assert.Equal(0, identity.Body[0]);
+        Assert.Equal(40, identity.Message(FetchFactsResponse.Parser).Facts.Count);
+    }
+}

@@ -1,0 +1,150 @@
+using Bsfg.ZoneService.Facts;
+using Microsoft.Extensions.Options;
+
+namespace Bsfg.ZoneService.Configuration;
+
+/// <summary>
+/// The zone: its name, its fact log's retention and limits, its artifact buckets and what it exports to peers.
+/// Bound from <c>Bsfg:Zone</c> (environment: <c>Bsfg__Zone__Name=planta</c>).
+/// </summary>
+public sealed class ZoneOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Bsfg:Zone";
+
+    /// <summary>Zone name: a lowercase token such as <c>planta</c>; also the JetStream domain. Required.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>How long facts are kept in the log. Default 30 days; zero keeps them until <see cref="FactMaxBytes"/>.</summary>
+    public TimeSpan FactRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Largest size of the fact log in bytes; oldest facts go first. Default -1 (no limit).</summary>
+    public long FactMaxBytes { get; set; } = -1;
+
+    /// <summary>
+    /// JetStream duplicate window of the fact log. Default 2 minutes. It is a first line of defence only:
+    /// idempotency by fact id holds for as long as the fact is retained.
+    /// </summary>
+    public TimeSpan DuplicateWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Largest inline payload of a fact. Default 64 KiB.</summary>
+    public int MaxPayloadBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Most attributes on one fact. Default 64.</summary>
+    public int MaxAttributes { get; set; } = 64;
+
+    /// <summary>Most object references on one fact. Default 32.</summary>
+    public int MaxObjectRefs { get; set; } = 32;
+
+    /// <summary>Page size when a fetch asks for 0. Default 100.</summary>
+    public int DefaultPageFacts { get; set; } = 100;
+
+    /// <summary>Largest page a fetch may ask for. Default 1,000.</summary>
+    public int MaxPageFacts { get; set; } = 1000;
+
+    /// <summary>Byte budget when a fetch asks for 0, and the cap of any budget. Default 1 MiB.</summary>
+    public int MaxPageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Longest long-poll a fetch may ask for. Default 30 s.</summary>
+    public TimeSpan MaxFetchWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest chunk of an upload or of an object range. Default 1 MiB.</summary>
+    public int MaxChunkBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Time after which an unfinished upload is discarded. Default 24 hours.</summary>
+    public TimeSpan UploadTimeToLive { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Artifact buckets; default one per fact kind (<c>batch-files</c>, <c>asset-files</c>, …) without limits.</summary>
+    public List<BucketOptions> Buckets { get; set; } = [];
+
+    /// <summary>
+    /// Export policy: for each peer zone, the subject filters it may read (e.g. <c>idmz: [facts.planta.&gt;]</c>).
+    /// A peer may open consumers only on filters inside what it is granted, and read only objects those facts reference.
+    /// </summary>
+    public Dictionary<string, List<string>> Export { get; set; } = [];
+
+    /// <summary>The configured buckets, or the default set when none are configured.</summary>
+    public IReadOnlyList<BucketOptions> EffectiveBuckets =>
+        Buckets.Count > 0 ? Buckets : [.. Subjects.Kinds.Values.Distinct().Select(name => new BucketOptions { Name = name })];
+}
+
+/// <summary>One artifact bucket and its retention.</summary>
+public sealed class BucketOptions
+{
+    /// <summary>Bucket name (letters, digits, '-' and '_').</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>How long objects are kept; zero keeps them. Default zero.</summary>
+    public TimeSpan MaxAge { get; set; }
+
+    /// <summary>Largest size of the bucket in bytes. Default -1 (no limit).</summary>
+    public long MaxBytes { get; set; } = -1;
+}
+
+/// <summary>Start-up validation of <see cref="ZoneOptions"/>: a zone with a broken configuration does not start.</summary>
+public sealed class ZoneOptionsValidator : IValidateOptions<ZoneOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ZoneOptions options)
+    {
+        var errors = new List<string>();
+        if (!ZoneNames.IsValid(options.Name))
+        {
+            errors.Add($"{ZoneOptions.SectionName}:Name '{options.Name}' must be a lowercase token (a-z, 0-9, '-', at most 32 characters)");
+        }
+
+        if (options.FactRetention < TimeSpan.Zero || options.DuplicateWindow <= TimeSpan.Zero)
+        {
+            errors.Add("FactRetention must not be negative and DuplicateWindow must be positive");
+        }
+
+        if (options.FactRetention > TimeSpan.Zero && options.DuplicateWindow > options.FactRetention)
+        {
+            errors.Add("DuplicateWindow may not exceed FactRetention");
+        }
+
+        if (options.MaxPayloadBytes is <= 0 or > 512 * 1024)
+        {
+            errors.Add("MaxPayloadBytes must be between 1 and 524288");
+        }
+
+        if (options.DefaultPageFacts <= 0 || options.MaxPageFacts < options.DefaultPageFacts || options.MaxPageBytes <= 0)
+        {
+            errors.Add("page limits must be positive and DefaultPageFacts may not exceed MaxPageFacts");
+        }
+
+        if (options.MaxChunkBytes is < 1024 or > 4 * 1024 * 1024)
+        {
+            errors.Add("MaxChunkBytes must be between 1 KiB and 4 MiB");
+        }
+
+        foreach (var bucket in options.EffectiveBuckets)
+        {
+            if (string.IsNullOrEmpty(bucket.Name) || !bucket.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                errors.Add($"bucket name '{bucket.Name}' may only contain letters, digits, '-' and '_'");
+            }
+        }
+
+        foreach (var (peer, filters) in options.Export)
+        {
+            if (!ZoneNames.IsValid(peer))
+            {
+                errors.Add($"export policy names '{peer}', which is not a valid zone name");
+            }
+
+            errors.AddRange(filters.Select(Subjects.ValidateFilter).OfType<string>().Select(e => $"export policy for '{peer}': {e}"));
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>Zone name rules.</summary>
+public static class ZoneNames
+{
+    /// <summary>True for lowercase tokens of a-z, 0-9 and '-', 1 to 32 characters, starting with a letter.</summary>
+    public static bool IsValid(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= 32 && char.IsAsciiLetterLower(name[0])
+        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+}

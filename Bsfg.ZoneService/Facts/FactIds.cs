@@ -1,0 +1,36 @@
+namespace Bsfg.ZoneService.Facts;
+
+/// <summary>Fact ids are UUIDs (v7 recommended) or ULIDs, normalized so that one id has one spelling everywhere.</summary>
+public static class FactIds
+{
+    private const string Crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    /// <summary>
+    /// Normalizes a fact id: UUIDs to lowercase 8-4-4-4-12 form, ULIDs to uppercase. Returns null when the text is
+    /// neither.
+    /// </summary>
+    public static string? Normalize(string? factId)
+    {
+        if (string.IsNullOrEmpty(factId))
+        {
+            return null;
+        }
+
+        if (factId.Length == 36 && Guid.TryParseExact(factId, "D", out var uuid))
+        {
+            return uuid.ToString("D");
+        }
+
+        if (factId.Length == 26)
+        {
+            var upper = factId.ToUpperInvariant();
+            // The first character carries only 3 of the 128 bits: 7ZZZ... is the largest ULID.
+            if (upper[0] <= '7' && upper.All(c => Crockford.Contains(c, StringComparison.Ordinal)))
+            {
+                return upper;
+            }
+        }
+
+        return null;
+    }
+}
