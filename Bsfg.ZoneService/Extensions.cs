@@ -1,6 +1,18 @@
+using System.Security.Cryptography.X509Certificates;
+using Bsfg.Nats;
+using Bsfg.Nats.JetStream;
+using Bsfg.Protocol;
+using Bsfg.Protocol.Server;
+using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Configuration;
+using Bsfg.ZoneService.Consumers;
 using Bsfg.ZoneService.Facts;
+using Bsfg.ZoneService.Objects;
+using Bsfg.ZoneService.Rpc;
+using Bsfg.ZoneService.Security;
 using Bsfg.ZoneService.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService;
@@ -8,25 +20,89 @@ namespace Bsfg.ZoneService;
 /// <summary>Wiring of the zone service.</summary>
 public static class Extensions
 {
-    /// <summary>Registers the zone's options (validated at start), its NATS connection, storage and RPC services.</summary>
-    public static IHostApplicationBuilder AddZoneService(this IHostApplicationBuilder builder)
+    /// <summary>Registers the zone's options (validated at start), its NATS connection, storage, security and RPC services.</summary>
+    public static WebApplicationBuilder AddZoneService(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<ZoneOptions>().BindConfiguration(ZoneOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ZoneOptions>, ZoneOptionsValidator>();
         services.AddOptions<NatsConnectionOptions>().BindConfiguration(NatsConnectionOptions.SectionName);
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ZoneMetrics>();
+        services.AddSingleton<FactTracing>();
 
         services.AddSingleton<ZoneNats>();
-        services.AddSingleton<FactLog>();
-        services.AddSingleton<IZoneComponent>(sp => sp.GetRequiredService<FactLog>());
+        AddComponent<FactLog>(services);
+        AddComponent<ConsumerStore>(services);
+        AddComponent<ObjectService>(services);
+        services.AddSingleton<FactValidator>();
+        services.AddSingleton<ConsumerService>();
+        services.AddHostedService<ObjectSweeper>();
+
+        services.AddSingleton<ExportPolicy>();
+        services.AddSingleton<CallerAuthenticator>();
+        services.AddSingleton<ProducerRpc>();
+        services.AddSingleton<PeerRpc>();
+        services.AddSingleton<StatusRpc>();
 
         services.AddSingleton<ZoneStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<ZoneStartup>());
         services.AddHealthChecks().AddCheck<ZoneStartup>("zone");
+        ConfigureTls(builder);
         return builder;
     }
 
-    /// <summary>Maps the boundary protocol's services.</summary>
-    public static WebApplication MapZoneService(this WebApplication app) => app;
+    /// <summary>Maps the boundary protocol's services (Connect and gRPC, unary).</summary>
+    public static WebApplication MapZoneService(this WebApplication app)
+    {
+        var options = new RpcServerOptions { ExceptionMapper = MapException };
+        var services = app.Services;
+        app.MapProducerService(services.GetRequiredService<ProducerRpc>(), options);
+        app.MapPeerService(services.GetRequiredService<PeerRpc>(), options);
+        app.MapStatusService(services.GetRequiredService<StatusRpc>(), options);
+        return app;
+    }
+
+    /// <summary>Errors of the zone's storage, as the protocol reports them to callers.</summary>
+    internal static RpcException? MapException(Exception exception) => exception switch
+    {
+        NatsJSApiException { ErrorCode: 10077 } full => new RpcException(StatusCode.ResourceExhausted, "the zone's storage refused the write: " + full.Description, exception),
+        NatsJSApiException { Code: 503 } api => new RpcException(StatusCode.Unavailable, "the zone's log is unavailable: " + api.Description, exception),
+        NatsException or FactReaderLostException => new RpcException(StatusCode.Unavailable, "the zone's log is unavailable; retry: " + exception.Message, exception),
+        _ => null,
+    };
+
+    private static void AddComponent<T>(IServiceCollection services)
+        where T : class, IZoneComponent
+    {
+        services.AddSingleton<T>();
+        services.AddSingleton<IZoneComponent>(sp => sp.GetRequiredService<T>());
+    }
+
+    /// <summary>
+    /// With a certificate configured, HTTPS endpoints use it and ask every caller for a client certificate. The TLS
+    /// layer accepts any certificate; who the caller is and what it may do is decided per call
+    /// (<see cref="CallerAuthenticator"/>), so refusals carry a protocol error code and are logged and counted.
+    /// </summary>
+    private static void ConfigureTls(WebApplicationBuilder builder)
+    {
+        var security = builder.Configuration.GetSection(SecurityOptions.SectionName).Get<SecurityOptions>() ?? new SecurityOptions();
+        if (string.IsNullOrEmpty(security.CertificatePath))
+        {
+            return;
+        }
+
+        var certificate = X509Certificate2.CreateFromPemFile(security.CertificatePath, security.KeyPath);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ServerCertificate = certificate;
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                https.ClientCertificateValidation = (_, _, _) => true;
+            });
+        });
+    }
 }

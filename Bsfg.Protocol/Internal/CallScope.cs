@@ -75,7 +75,7 @@ internal sealed class CallScope : IDisposable
             BadHttpRequestException { StatusCode: Microsoft.AspNetCore.Http.StatusCodes.Status413PayloadTooLarge } =>
                 new RpcException(StatusCode.ResourceExhausted, "request body too large", exception),
             BadHttpRequestException bad => new RpcException(StatusCode.InvalidArgument, "malformed request: " + bad.Message, exception),
-            _ => null,
+            _ => method.Options.ExceptionMapper?.Invoke(exception),
         };
 
         if (error is null)

@@ -36,4 +36,11 @@ public sealed record RpcServerOptions
     /// calls without a deadline may run until the client goes away.
     /// </summary>
     public TimeSpan? MaxTimeout { get; init; }
+
+    /// <summary>
+    /// Maps exceptions of the application's own layers (e.g. its storage client) to protocol errors; return null to
+    /// leave an exception to the transport, which answers <c>internal</c> and logs it. <see cref="RpcException"/>s never
+    /// reach it. Default: none.
+    /// </summary>
+    public Func<Exception, RpcException?>? ExceptionMapper { get; init; }
 }

@@ -18,6 +18,15 @@ public sealed partial class ZoneStartup(ZoneNats nats, IEnumerable<IZoneComponen
     /// <summary>True when the zone is ready.</summary>
     public bool IsReady => _ready.Task.IsCompletedSuccessfully;
 
+    /// <summary>Throws <c>unavailable</c> while the zone is starting.</summary>
+    public void RequireReady()
+    {
+        if (!IsReady)
+        {
+            throw new Bsfg.Protocol.RpcException(Bsfg.Protocol.StatusCode.Unavailable, "the zone is starting; retry shortly");
+        }
+    }
+
     /// <inheritdoc />
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(!IsReady

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace Bsfg.Tests.Infrastructure;
+
+/// <summary>
+/// A real zone service process (<c>dotnet Bsfg.ZoneService.dll</c>) on a free loopback port, configured through
+/// environment variables exactly as a deployment would be. It can be killed (SIGKILL) and restarted, which is how
+/// crash tests are written.
+/// </summary>
+public sealed class ZoneServiceProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly X509Certificate2 _ca;
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+
+    private ZoneServiceProcess(string zone, IReadOnlyDictionary<string, string> environment, X509Certificate2 ca, int port)
+    {
+        Zone = zone;
+        _environment = environment;
+        _ca = ca;
+        Port = port;
+    }
+
+    public string Zone { get; }
+
+    public int Port { get; }
+
+    public Uri BaseAddress => new($"https://127.0.0.1:{Port}");
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts the service with <paramref name="settings"/> (configuration keys such as <c>Bsfg:Zone:Name</c>) and waits until it is ready.</summary>
+    public static async Task<ZoneServiceProcess> StartAsync(string zone, IReadOnlyDictionary<string, string> settings, X509Certificate2 ca, CancellationToken cancellationToken)
+    {
+        var port = NatsServer.FreePort();
+        var environment = settings.ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+        environment["ASPNETCORE_URLS"] = $"https://127.0.0.1:{port}";
+        environment["DOTNET_ENVIRONMENT"] = "Development";
+        environment["Logging__LogLevel__Default"] = "Information";
+        var service = new ZoneServiceProcess(zone, environment, ca, port);
+        await service.StartProcessAsync(cancellationToken);
+        return service;
+    }
+
+    /// <summary>SIGKILL: no graceful shutdown, nothing flushed.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Kills (if running) and starts again with the same configuration and port.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await KillAsync();
+        await StartProcessAsync(cancellationToken);
+    }
+
+    /// <summary>An HTTP client that trusts the topology CA and presents <paramref name="clientCertificate"/> (if any) or a bearer token.</summary>
+    public HttpClient CreateHttpClient(X509Certificate2? clientCertificate = null, string? bearerToken = null)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                {
+                    if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+                    {
+                        return false;
+                    }
+
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(_ca);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return chain.Build(new X509Certificate2(certificate));
+                },
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        if (bearerToken is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+    }
+
+    private async Task StartProcessAsync(CancellationToken cancellationToken)
+    {
+        var dll = typeof(Bsfg.ZoneService.Extensions).Assembly.Location;
+        var psi = new ProcessStartInfo("dotnet", [dll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        foreach (var (key, value) in _environment)
+        {
+            psi.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = psi };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        await WaitReadyAsync(cancellationToken);
+    }
+
+    private async Task WaitReadyAsync(CancellationToken cancellationToken)
+    {
+        using var http = CreateHttpClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        while (true)
+        {
+            if (_process is { HasExited: true } p)
+            {
+                throw new InvalidOperationException($"zone service {Zone} exited with {p.ExitCode}:\n{Log}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("/health", timeout.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"zone service {Zone} did not become ready:\n{Log}");
+            }
+
+            // Readiness has no push notification: poll briefly.
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+}

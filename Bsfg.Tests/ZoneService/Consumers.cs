@@ -1,0 +1,26 @@
+using Bsfg.Protocol.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Bsfg.Tests.ZoneService;
+
+/// <summary>A test's handle on one durable consumer.</summary>
+public sealed class Consumers(PeerServiceClient peer, string name)
+{
+    public string Name { get; } = name;
+
+    public static async Task<Consumers> OpenAsync(PeerServiceClient peer, string filter, CancellationToken ct, string? name = null)
+    {
+        name ??= "c-" + Guid.NewGuid().ToString("N")[..12];
+        await peer.OpenConsumerAsync(new OpenConsumerRequest { ConsumerName = name, SubjectFilters = { filter } }, cancellationToken: ct);
+        return new Consumers(peer, name);
+    }
+
+    public Task<FetchFactsResponse> FetchAsync(CancellationToken ct, uint limit = 0, TimeSpan? wait = null, ulong maxBytes = 0) =>
+        peer.FetchFactsAsync(
+            new FetchFactsRequest { ConsumerName = Name, Limit = limit, MaxBytes = maxBytes, MaxWait = wait is { } w ? Duration.FromTimeSpan(w) : null },
+            new Bsfg.Protocol.Client.CallOptions { Timeout = (wait ?? TimeSpan.Zero) + TimeSpan.FromSeconds(30) },
+            ct);
+
+    public Task<ConfirmReceiptResponse> ConfirmAsync(ulong sequence, CancellationToken ct) =>
+        peer.ConfirmReceiptAsync(new ConfirmReceiptRequest { ConsumerName = Name, Sequence = sequence }, cancellationToken: ct);
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Bsfg.ServiceDefaults.Security;
+using Bsfg.Tests.Infrastructure;
+
+namespace Bsfg.Tests.ZoneService;
+
+/// <summary>Independent clients (connect-node, grpc-js) against the real zone service: append, fetch, confirm.</summary>
+public sealed class ZoneInteropTests(ZoneFixture zone) : IClassFixture<ZoneFixture>, IDisposable
+{
+    private readonly string _pki = WritePki(zone);
+
+    [Theory]
+    [InlineData("connect", "binary")]
+    [InlineData("connect", "json")]
+    [InlineData("grpc", "binary")]
+    public async Task ConnectNodeAppendsAndFetches(string protocol, string format)
+    {
+        var subject = $"facts.planta.batch.{TestFacts.Key()}.done";
+        var result = await RunAsync("rpc/zone-connect.mjs", [zone.Service.BaseAddress.ToString().TrimEnd('/'), protocol, format, subject, "c-" + TestFacts.Key()]);
+
+        AssertRoundTrip(result, "{\"qty\":7}");
+    }
+
+    [Fact]
+    public async Task GrpcJsAppendsFetchesAndIsRefusedWithoutCredentials()
+    {
+        var subject = $"facts.planta.lot.{TestFacts.Key()}";
+        var result = await RunAsync("rpc/zone-grpc.mjs", [$"127.0.0.1:{zone.Service.Port}", subject, "c-" + TestFacts.Key()]);
+
+        AssertRoundTrip(result, "hello from grpc-js");
+        Assert.Equal(16, result.GetProperty("refused").GetProperty("code").GetInt32()); // UNAUTHENTICATED
+    }
+
+    public void Dispose() => Directory.Delete(_pki, recursive: true);
+
+    private static void AssertRoundTrip(JsonElement result, string payload)
+    {
+        var sequence = result.GetProperty("sequence").GetString();
+        Assert.True(result.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(sequence, result.GetProperty("againSequence").GetString());
+        var fetched = Assert.Single(result.GetProperty("fetched").EnumerateArray());
+        Assert.Equal(result.GetProperty("factId").GetString(), fetched.GetProperty("factId").GetString());
+        Assert.Equal(sequence, fetched.GetProperty("sequence").GetString());
+        Assert.Equal("planta", fetched.GetProperty("origin").GetString());
+        Assert.Equal(payload, fetched.GetProperty("payload").GetString());
+        Assert.True(ulong.Parse(result.GetProperty("confirmed").GetString()!) >= ulong.Parse(sequence!));
+    }
+
+    private async Task<JsonElement> RunAsync(string script, string[] args)
+    {
+        var env = new Dictionary<string, string> { ["BSFG_PKI_DIR"] = _pki, ["BSFG_TOKEN"] = ZoneFixture.ProducerToken };
+        var result = (await Node.RunAsync(script, args, env, cancellationToken: TestContext.Current.CancellationToken)).EnsureSuccess();
+        return JsonDocument.Parse(result.StdOut).RootElement;
+    }
+
+    private static string WritePki(ZoneFixture zone)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "bsfg-pki-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "ca.pem"), zone.Ca.Certificate.ExportCertificatePem());
+        using var idmz = zone.PeerCertificate("idmz");
+        var (cert, key) = TopologyCertificateAuthority.WritePem(idmz, dir, "client");
+        File.Move(key, Path.Combine(dir, "client.key"));
+        _ = cert;
+        return dir;
+    }
+}

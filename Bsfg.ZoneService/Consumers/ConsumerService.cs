@@ -1,0 +1,341 @@
+using System.Collections.Concurrent;
+using Bsfg.Protocol;
+using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Configuration;
+using Bsfg.ZoneService.Facts;
+using Bsfg.ZoneService.Security;
+using Bsfg.ZoneService.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Bsfg.ZoneService.Consumers;
+
+/// <summary>
+/// Durable named consumers, source side: open, fetch (never moves progress), confirm (monotonic, bounded by what
+/// was delivered), with explicit gaps when retention removed unconfirmed facts.
+/// </summary>
+public sealed partial class ConsumerService(
+    ConsumerStore store,
+    FactLog log,
+    ZoneNats nats,
+    ExportPolicy exports,
+    ZoneMetrics metrics,
+    IOptions<ZoneOptions> options,
+    TimeProvider time,
+    ILogger<ConsumerService> logger) : IAsyncDisposable
+{
+    private const int MaxReaders = 256;
+    private readonly ZoneOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, FactReader> _readers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a consumer for <paramref name="owner"/>, or confirms an existing one it owns with the same filters.</summary>
+    public async Task<OpenConsumerResponse> OpenAsync(OpenConsumerRequest request, string owner, CancellationToken cancellationToken)
+    {
+        ValidateName(request.ConsumerName);
+        if (request.SubjectFilters.Count == 0)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "at least one subject filter is required");
+        }
+
+        foreach (var filter in request.SubjectFilters)
+        {
+            if (Subjects.ValidateFilter(filter) is { } reason)
+            {
+                throw new RpcException(StatusCode.InvalidArgument, reason);
+            }
+        }
+
+        exports.RequireGranted(owner, request.SubjectFilters);
+        var filters = request.SubjectFilters.ToList();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (await store.GetAsync(request.ConsumerName, cancellationToken) is var (existing, _))
+            {
+                RequireOwner(existing, owner);
+                if (!existing.Filters.SequenceEqual(filters, StringComparer.Ordinal))
+                {
+                    throw new RpcException(StatusCode.FailedPrecondition,
+                        $"consumer '{existing.Name}' exists with filters [{string.Join(", ", existing.Filters)}]; open it with the same filters or use a new name");
+                }
+
+                return Response(existing, created: false);
+            }
+
+            var start = await StartSequenceAsync(request, cancellationToken);
+            var state = new ConsumerState
+            {
+                Name = request.ConsumerName,
+                Owner = owner,
+                Filters = filters,
+                Confirmed = start - 1,
+                Delivered = start - 1,
+                Created = time.GetUtcNow(),
+            };
+            if (await store.TryCreateAsync(state, cancellationToken))
+            {
+                Log.Created(logger, state.Name, owner, string.Join(",", filters), start);
+                return Response(state, created: true);
+            }
+        }
+
+        throw new RpcException(StatusCode.Aborted, $"consumer '{request.ConsumerName}' is being created concurrently; retry");
+    }
+
+    /// <summary>A page after the confirmed position. Raises only the delivered bound, never the confirmed position.</summary>
+    public async Task<FetchFactsResponse> FetchAsync(FetchFactsRequest request, string owner, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    {
+        var state = await GetOwnedAsync(request.ConsumerName, owner, cancellationToken);
+        var limit = request.Limit == 0 ? _options.DefaultPageFacts : (int)Math.Min(request.Limit, (uint)_options.MaxPageFacts);
+        var maxBytes = request.MaxBytes == 0 ? _options.MaxPageBytes : (int)Math.Min(request.MaxBytes, (ulong)_options.MaxPageBytes);
+        var wait = LongPoll(request.MaxWait?.ToTimeSpan() ?? TimeSpan.Zero, deadline);
+
+        var response = new FetchFactsResponse();
+        var (first, last, _) = await log.GetBoundsAsync(cancellationToken);
+        var start = state.Confirmed + 1;
+        if (first > start && last >= start - 1)
+        {
+            // Retention removed facts after the confirmed position: say so, and read on from what is left.
+            response.Gap = new SequenceGap { FirstSequence = start, LastSequence = first - 1 };
+            metrics.Gap(owner);
+            Log.GapReported(logger, state.Name, owner, start, first - 1);
+            start = first;
+        }
+
+        var page = await ReadAsync(state, start, limit, maxBytes, wait, cancellationToken);
+        response.Facts.AddRange(page.Facts);
+        response.Pending = page.Pending;
+        var covered = Math.Max(state.Confirmed, response.Gap?.LastSequence ?? 0);
+        covered = Math.Max(covered, page.Facts.Count > 0 ? page.Facts[^1].Sequence : 0);
+        if (page.ReachedEnd)
+        {
+            // Nothing matching up to the log's end at the time of the read: the page covers all of it.
+            covered = Math.Max(covered, Math.Max(page.LastScanned, last));
+        }
+        else
+        {
+            covered = Math.Max(covered, page.LastScanned);
+        }
+
+        response.LastDeliveredSequence = covered;
+        var now = time.GetUtcNow();
+        await store.UpdateAsync(state.Name, s => s.Delivered >= covered && s.LastFetch is { } t && now - t < TimeSpan.FromSeconds(5)
+            ? null
+            : s with { Delivered = Math.Max(s.Delivered, covered), LastFetch = now }, cancellationToken);
+        metrics.Fetched(owner, page.Facts.Count);
+        return response;
+    }
+
+    /// <summary>Moves the confirmed position forward: below it a no-op, beyond what was delivered an error.</summary>
+    public async Task<ConfirmReceiptResponse> ConfirmAsync(ConfirmReceiptRequest request, string owner, CancellationToken cancellationToken)
+    {
+        var state = await GetOwnedAsync(request.ConsumerName, owner, cancellationToken);
+        if (request.Sequence > state.Delivered)
+        {
+            throw new RpcException(StatusCode.OutOfRange,
+                $"cannot confirm {request.Sequence} on consumer '{state.Name}': only up to {state.Delivered} was delivered");
+        }
+
+        var moved = false;
+        var updated = await store.UpdateAsync(state.Name, s =>
+        {
+            if (request.Sequence <= s.Confirmed)
+            {
+                return null;
+            }
+
+            moved = true;
+            return s with { Confirmed = request.Sequence };
+        }, cancellationToken) ?? throw new RpcException(StatusCode.NotFound, $"consumer '{state.Name}' was removed");
+        if (moved)
+        {
+            metrics.Confirmed(owner);
+        }
+
+        return new ConfirmReceiptResponse { ConfirmedSequence = updated.Confirmed };
+    }
+
+    /// <summary>The consumers owned by <paramref name="owner"/>, with their pending counts.</summary>
+    public async Task<IReadOnlyList<ConsumerStatus>> ListAsync(string owner, CancellationToken cancellationToken)
+    {
+        var (_, last, _) = await log.GetBoundsAsync(cancellationToken);
+        var result = new List<ConsumerStatus>();
+        await foreach (var state in store.ListAsync(cancellationToken))
+        {
+            if (state.Owner != owner)
+            {
+                continue;
+            }
+
+            var status = new ConsumerStatus
+            {
+                ConsumerName = state.Name,
+                ConfirmedSequence = state.Confirmed,
+                DeliveredSequence = state.Delivered,
+                Pending = last > state.Confirmed ? last - state.Confirmed : 0,
+            };
+            status.SubjectFilters.AddRange(state.Filters);
+            result.Add(status);
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var reader in _readers.Values)
+        {
+            await reader.DisposeAsync();
+        }
+
+        _readers.Clear();
+    }
+
+    private async Task<FactPage> ReadAsync(ConsumerState state, ulong start, int limit, int maxBytes, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        // One fetch at a time per consumer: its reader has one position.
+        var gate = _gates.GetOrAdd(state.Name, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var reader = await ReaderAtAsync(state, start, cancellationToken);
+                try
+                {
+                    return await reader.ReadAsync(limit, maxBytes, wait, cancellationToken);
+                }
+                catch (FactReaderLostException) when (attempt < 2)
+                {
+                    await DropAsync(state.Name);
+                }
+                catch
+                {
+                    // A failed or abandoned read leaves the reader's position unknown.
+                    await DropAsync(state.Name);
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<FactReader> ReaderAtAsync(ConsumerState state, ulong start, CancellationToken cancellationToken)
+    {
+        if (_readers.TryGetValue(state.Name, out var reader) && reader.NextSequence == start && reader.Filters.SequenceEqual(state.Filters))
+        {
+            return reader;
+        }
+
+        await DropAsync(state.Name);
+        if (_readers.Count >= MaxReaders)
+        {
+            // Idle readers of other consumers are cheap to recreate; their JetStream consumers expire by themselves too.
+            foreach (var name in _readers.Keys.Where(n => n != state.Name).Take(MaxReaders / 4).ToList())
+            {
+                if (_gates.TryGetValue(name, out var gate) && gate.Wait(0, CancellationToken.None))
+                {
+                    try
+                    {
+                        await DropAsync(name);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }
+            }
+        }
+
+        var created = await FactReader.CreateAsync(nats.JetStream, _options.Name, state.Filters, start, cancellationToken);
+        _readers[state.Name] = created;
+        return created;
+    }
+
+    private async Task DropAsync(string name)
+    {
+        if (_readers.TryRemove(name, out var reader))
+        {
+            await reader.DisposeAsync();
+        }
+    }
+
+    private TimeSpan LongPoll(TimeSpan requested, DateTimeOffset? deadline)
+    {
+        var wait = requested < TimeSpan.Zero ? TimeSpan.Zero : requested > _options.MaxFetchWait ? _options.MaxFetchWait : requested;
+        if (deadline is { } d)
+        {
+            // Answer (empty) comfortably before the caller gives up, so a long-poll never turns into a deadline error.
+            var budget = d - time.GetUtcNow() - TimeSpan.FromMilliseconds(250);
+            wait = budget < wait ? (budget > TimeSpan.Zero ? budget : TimeSpan.Zero) : wait;
+        }
+
+        return wait;
+    }
+
+    private async Task<ulong> StartSequenceAsync(OpenConsumerRequest request, CancellationToken cancellationToken)
+    {
+        var (first, last, _) = await log.GetBoundsAsync(cancellationToken);
+        return request.StartPosition switch
+        {
+            StartPosition.Latest => last + 1,
+            StartPosition.Sequence when request.StartSequence == 0 =>
+                throw new RpcException(StatusCode.InvalidArgument, "start_sequence must be at least 1 with START_POSITION_SEQUENCE"),
+            StartPosition.Sequence => request.StartSequence,
+            _ => Math.Max(first, 1),
+        };
+    }
+
+    private async Task<ConsumerState> GetOwnedAsync(string name, string owner, CancellationToken cancellationToken)
+    {
+        ValidateName(name);
+        if (await store.GetAsync(name, cancellationToken) is not var (state, _))
+        {
+            throw new RpcException(StatusCode.NotFound, $"consumer '{name}' does not exist; open it first");
+        }
+
+        RequireOwner(state, owner);
+        return state;
+    }
+
+    private static void RequireOwner(ConsumerState state, string owner)
+    {
+        if (state.Owner != owner)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, $"consumer '{state.Name}' belongs to another zone");
+        }
+    }
+
+    private static void ValidateName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"consumer name '{name}' must be 1–64 letters, digits, '-' or '_'");
+        }
+    }
+
+    private static OpenConsumerResponse Response(ConsumerState state, bool created)
+    {
+        var response = new OpenConsumerResponse
+        {
+            ConsumerName = state.Name,
+            Created = created,
+            ConfirmedSequence = state.Confirmed,
+            DeliveredSequence = state.Delivered,
+        };
+        response.SubjectFilters.AddRange(state.Filters);
+        return response;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2400, LogLevel.Information, "Consumer {Consumer} created for {Owner} on {Filters}, starting at {Start}")]
+        public static partial void Created(ILogger logger, string consumer, string owner, string filters, ulong start);
+
+        [LoggerMessage(2401, LogLevel.Warning, "Consumer {Consumer} of {Owner}: retention removed unconfirmed facts {First}–{Last}; reported as a gap")]
+        public static partial void GapReported(ILogger logger, string consumer, string owner, ulong first, ulong last);
+    }
+}

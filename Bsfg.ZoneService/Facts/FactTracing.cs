@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Bsfg.Protocol.V1;
+using Bsfg.ServiceDefaults;
+using Bsfg.ZoneService.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Bsfg.ZoneService.Facts;
+
+/// <summary>
+/// Spans of a fact's journey, after the OpenTelemetry messaging conventions. The append span is a child of the
+/// trace context the fact arrived with and is stored with the fact, so the next hop's spans join the same trace.
+/// </summary>
+public sealed class FactTracing(IOptions<ZoneOptions> options)
+{
+    private readonly string _zone = options.Value.Name;
+
+    /// <summary>Starts the span of appending <paramref name="fact"/> here (null when nobody listens).</summary>
+    public Activity? StartAppend(Fact fact, string? source)
+    {
+        var activitySource = BsfgTelemetry.ZoneService;
+        if (!activitySource.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = activitySource.StartActivity($"append {Destination(fact.Subject)}", ActivityKind.Producer, ParentOf(fact));
+        if (activity is not null)
+        {
+            Tag(activity, fact, "append", "send");
+            activity.SetTag("bsfg.source", source);
+        }
+
+        return activity;
+    }
+
+    /// <summary>Stores the append span's context in the fact, for the hops after this one.</summary>
+    public static void Stamp(Fact fact, Activity? activity)
+    {
+        if (activity is not null)
+        {
+            fact.TraceContext = new TraceContext { Traceparent = activity.Id ?? "", Tracestate = activity.TraceStateString ?? "" };
+        }
+    }
+
+    /// <summary>Records the append's outcome on its span.</summary>
+    public static void Complete(Activity? activity, AppendResult result)
+    {
+        activity?.SetTag("bsfg.sequence", result.Sequence);
+        activity?.SetTag("bsfg.duplicate", result.Duplicate);
+    }
+
+    /// <summary>Records, in each served fact's own trace, that this zone handed it to a peer.</summary>
+    public void RecordServed(string consumer, string peer, IReadOnlyList<Fact> facts)
+    {
+        var source = BsfgTelemetry.ZoneService;
+        if (!source.HasListeners())
+        {
+            return;
+        }
+
+        foreach (var fact in facts)
+        {
+            using var activity = source.StartActivity($"fetch {Destination(fact.Subject)}", ActivityKind.Server, ParentOf(fact));
+            if (activity is not null)
+            {
+                Tag(activity, fact, "fetch", "receive");
+                activity.SetTag("messaging.consumer.group.name", consumer);
+                activity.SetTag("bsfg.peer", peer);
+            }
+        }
+    }
+
+    private static ActivityContext ParentOf(Fact fact) =>
+        fact.TraceContext is { Traceparent.Length: > 0 } trace && ActivityContext.TryParse(trace.Traceparent, trace.Tracestate, out var parent)
+            ? parent
+            : Activity.Current?.Context ?? default;
+
+    /// <summary><c>facts.&lt;origin&gt;.&lt;kind&gt;</c>: the low-cardinality part of a subject, for span names.</summary>
+    private static string Destination(string subject)
+    {
+        var third = subject.IndexOf('.', subject.IndexOf('.', subject.IndexOf('.') + 1) + 1);
+        return third < 0 ? subject : subject[..third];
+    }
+
+    private void Tag(Activity activity, Fact fact, string operation, string type)
+    {
+        activity.SetTag("messaging.system", BsfgTelemetry.MessagingSystem);
+        activity.SetTag("messaging.operation.name", operation);
+        activity.SetTag("messaging.operation.type", type);
+        activity.SetTag("messaging.destination.name", fact.Subject);
+        activity.SetTag("messaging.message.id", fact.FactId);
+        activity.SetTag("bsfg.zone", _zone);
+        activity.SetTag("bsfg.origin_zone", fact.OriginZone);
+    }
+}

@@ -1,0 +1,49 @@
+using Bsfg.Protocol.Server;
+using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Consumers;
+using Bsfg.ZoneService.Facts;
+using Bsfg.ZoneService.Objects;
+using Bsfg.ZoneService.Security;
+using Bsfg.ZoneService.Storage;
+
+namespace Bsfg.ZoneService.Rpc;
+
+/// <summary><c>bsfg.v1.PeerService</c>: what peer zones may ask, each only for its own consumers and granted subjects.</summary>
+public sealed class PeerRpc(
+    CallerAuthenticator auth,
+    ConsumerService consumers,
+    ObjectService objects,
+    ExportPolicy exports,
+    ZoneStartup startup,
+    FactTracing tracing) : IPeerService
+{
+    /// <inheritdoc />
+    public Task<OpenConsumerResponse> OpenConsumerAsync(OpenConsumerRequest request, RpcCallContext context) =>
+        consumers.OpenAsync(request, Admit(context), context.CancellationToken);
+
+    /// <inheritdoc />
+    public async Task<FetchFactsResponse> FetchFactsAsync(FetchFactsRequest request, RpcCallContext context)
+    {
+        var peer = Admit(context);
+        var response = await consumers.FetchAsync(request, peer, context.Deadline, context.CancellationToken);
+        tracing.RecordServed(request.ConsumerName, peer, response.Facts);
+        return response;
+    }
+
+    /// <inheritdoc />
+    public Task<ConfirmReceiptResponse> ConfirmReceiptAsync(ConfirmReceiptRequest request, RpcCallContext context) =>
+        consumers.ConfirmAsync(request, Admit(context), context.CancellationToken);
+
+    /// <inheritdoc />
+    public Task<FetchObjectResponse> FetchObjectAsync(FetchObjectRequest request, RpcCallContext context)
+    {
+        var peer = Admit(context);
+        return objects.FetchObjectAsync(request, subject => exports.CanRead(peer, subject), context.CancellationToken);
+    }
+
+    private string Admit(RpcCallContext context)
+    {
+        startup.RequireReady();
+        return auth.RequirePeer(context).Zone;
+    }
+}
