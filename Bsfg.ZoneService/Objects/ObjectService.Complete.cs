@@ -1,0 +1,137 @@
+using Bsfg.Nats.KeyValue;
+using Bsfg.Nats.ObjectStore;
+using Bsfg.Protocol;
+using Bsfg.Protocol.V1;
+
+namespace Bsfg.ZoneService.Objects;
+
+public sealed partial class ObjectService
+{
+    /// <summary>
+    /// Turns an upload into an object: <c>size</c> must equal the committed size and <c>digest</c> the SHA-256 of the
+    /// staged bytes, else <c>data_loss</c> and nothing is stored (a digest mismatch also discards the upload, whose
+    /// bytes can no longer change). The staged chunks stream straight into the Object Store put and are verified on
+    /// the way, before the object's metadata is written. An empty key becomes <c>sha256-&lt;hex digest&gt;</c>.
+    /// Objects are immutable: a key already holding the same content answers with it, other content is
+    /// <c>already_exists</c>. A retried completion answers with the same reference.
+    /// </summary>
+    public async Task<CompleteUploadResponse> CompleteUploadAsync(CompleteUploadRequest request, CancellationToken cancellationToken)
+    {
+        var id = ObjectKeys.CheckUploadId(request.UploadId);
+        var hash = ObjectKeys.ParseDigest(request.Digest, "upload " + id);
+        using var _ = await _uploadLocks.AcquireAsync(id, cancellationToken);
+        var (state, revision) = await LoadUploadAsync(id, cancellationToken);
+        if (state is null)
+        {
+            throw new RpcException(StatusCode.NotFound, $"upload {id} does not exist (never begun, aborted or expired)");
+        }
+
+        if (state.Completed is { } done)
+        {
+            return done.Size == request.Size && ObjectKeys.SameDigest(done.Digest, hash)
+                ? new CompleteUploadResponse { ObjectRef = ToRef(state, done.Key, done.Digest, done.Size) }
+                : throw new RpcException(StatusCode.FailedPrecondition, $"upload {id} was already completed with size {done.Size} and digest {done.Digest}");
+        }
+
+        if (request.Size != state.Committed || (state.ExpectedSize > 0 && state.Committed != state.ExpectedSize))
+        {
+            throw new RpcException(StatusCode.DataLoss, $"upload {id}: size {request.Size} does not match the {state.Committed} bytes committed"
+                + (state.ExpectedSize > 0 ? $" (expected_size {state.ExpectedSize})" : "") + "; nothing was stored");
+        }
+
+        var key = state.Key.Length > 0 ? state.Key : ObjectKeys.DerivedKey(hash);
+        var target = new ParsedRef(state.Bucket, key, hash, state.Committed);
+        try
+        {
+            await PutVerifiedAsync(target, state.MediaType, state.FileName, ct =>
+                new StagedContentStream(Js, id, state.Committed, hash, _options.MaxChunkBytes, ct), cancellationToken);
+        }
+        catch (ContentMismatchException e)
+        {
+            await DiscardUploadAsync(id, revision, cancellationToken);
+            Log.UploadRejected(_logger, id, e.Message);
+            throw new RpcException(StatusCode.DataLoss, $"upload {id} discarded, nothing was stored: {e.Message}", e);
+        }
+
+        var completed = new CompletedUpload { Key = key, Digest = target.Digest, Size = target.Size };
+        try
+        {
+            await Uploads.UpdateAsync(id, Encode(state with { Completed = completed }, ObjectJsonContext.Default.UploadState), revision, cancellationToken);
+        }
+        catch (NatsKVWrongLastRevisionException e)
+        {
+            Log.CompletionNotRecorded(_logger, id, e);
+        }
+
+        await PurgeStagedAsync(id, cancellationToken);
+        Log.UploadCompleted(_logger, id, target.Bucket, key, target.Size);
+        return new CompleteUploadResponse { ObjectRef = ToRef(state, key, completed.Digest, completed.Size) };
+    }
+
+    /// <summary>
+    /// Replication: stores an object read from <paramref name="content"/> (pulled from a peer), verifying size and
+    /// digest against <paramref name="objectRef"/> before it becomes visible; a mismatch is <c>data_loss</c> and
+    /// leaves nothing. Holding the same object already is a no-op; other content under the key is <c>already_exists</c>.
+    /// </summary>
+    public async Task StoreReplicatedAsync(ObjectRef objectRef, Stream content, CancellationToken cancellationToken)
+    {
+        var target = ObjectKeys.Parse(objectRef, "replicated object", BucketNames);
+        try
+        {
+            await PutVerifiedAsync(target, objectRef.MediaType, objectRef.FileName, _ =>
+                new VerifyingReadStream(content, target.Size, target.Hash, "replicated object " + target), cancellationToken);
+        }
+        catch (ContentMismatchException e)
+        {
+            Log.ReplicaRejected(_logger, target.ToString(), e.Message);
+            throw new RpcException(StatusCode.DataLoss, $"{e.Message}; nothing was stored", e);
+        }
+
+        Log.ReplicaStored(_logger, target.ToString(), target.Size);
+    }
+
+    /// <summary>Replication: true when this zone holds the object with the reference's digest and size.</summary>
+    public async Task<bool> HasObjectAsync(ObjectRef objectRef, CancellationToken cancellationToken)
+    {
+        var target = ObjectKeys.Parse(objectRef, "object ref", BucketNames);
+        var info = await Store(target.Bucket, target.ToString()).GetInfoAsync(target.Key, cancellationToken: cancellationToken);
+        return info is { Options.Link: null } && info.Size == target.Size && ObjectKeys.SameDigest(info.Digest, target.Hash);
+    }
+
+    private async Task PutVerifiedAsync(ParsedRef target, string mediaType, string fileName, Func<CancellationToken, VerifyingStream> open, CancellationToken cancellationToken)
+    {
+        var store = Store(target.Bucket, target.ToString());
+        using var _ = await _keyLocks.AcquireAsync(target.ToString(), cancellationToken);
+        var existing = await store.GetInfoAsync(target.Key, cancellationToken: cancellationToken);
+        if (existing is not null)
+        {
+            if (existing.Size == target.Size && ObjectKeys.SameDigest(existing.Digest, target.Hash))
+            {
+                return;
+            }
+
+            throw new RpcException(StatusCode.AlreadyExists, $"object {target} already exists with other content ({existing.Size} bytes, {existing.Digest}); objects cannot be replaced, choose another key");
+        }
+
+        var opts = new ObjectPutOpts
+        {
+            Headers = mediaType.Length > 0 ? new Dictionary<string, IReadOnlyList<string>> { [ObjectAssets.ContentTypeHeader] = [mediaType] } : null,
+            Metadata = fileName.Length > 0 ? new Dictionary<string, string> { [ObjectAssets.FileNameMetadata] = fileName } : null,
+        };
+        var content = open(cancellationToken);
+        await using (content)
+        {
+            await store.PutAsync(target.Key, content, opts, cancellationToken);
+        }
+    }
+
+    private static ObjectRef ToRef(UploadState state, string key, string digest, ulong size) => new()
+    {
+        Bucket = state.Bucket,
+        Key = key,
+        Digest = digest,
+        Size = size,
+        MediaType = state.MediaType,
+        FileName = state.FileName,
+    };
+}
