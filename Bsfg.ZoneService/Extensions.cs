@@ -28,6 +28,7 @@ public static class Extensions
         services.AddSingleton<IValidateOptions<ZoneOptions>, ZoneOptionsValidator>();
         services.AddOptions<NatsConnectionOptions>().BindConfiguration(NatsConnectionOptions.SectionName);
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName);
+        services.AddOptions<ObjectOptions>().BindConfiguration(ObjectOptions.SectionName);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ZoneMetrics>();
         services.AddSingleton<FactTracing>();
