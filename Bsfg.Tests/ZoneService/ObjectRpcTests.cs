@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using Bsfg.Nats.ObjectStore;
+using Bsfg.Protocol;
+using Bsfg.Protocol.V1;
+using Bsfg.Tests.Infrastructure;
+using Google.Protobuf;
+
+namespace Bsfg.Tests.ZoneService;
+
+/// <summary>Artifacts end to end over the protocol: chunked upload, a fact referencing it, a peer reading it back in ranges.</summary>
+public sealed class ObjectRpcTests(ZoneFixture zone) : IClassFixture<ZoneFixture>
+{
+    private async Task<ObjectRef> UploadAsync(string bucket, byte[] content, string? key = null)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var producer = zone.Producer();
+        var uploadId = Guid.NewGuid().ToString();
+        var begun = await producer.BeginUploadAsync(new BeginUploadRequest { UploadId = uploadId, Bucket = bucket, Key = key ?? "", MediaType = "application/pdf", FileName = "report.pdf", ExpectedSize = (ulong)content.Length }, cancellationToken: ct);
+        for (var offset = 0; offset < content.Length; offset += (int)begun.MaxChunkSize)
+        {
+            var chunk = content.AsMemory(offset, Math.Min((int)begun.MaxChunkSize, content.Length - offset));
+            await producer.UploadChunkAsync(new UploadChunkRequest { UploadId = uploadId, Offset = (ulong)offset, Data = ByteString.CopyFrom(chunk.Span) }, cancellationToken: ct);
+        }
+
+        var completed = await producer.CompleteUploadAsync(new CompleteUploadRequest { UploadId = uploadId, Size = (ulong)content.Length, Digest = ObjectDigest.Format(SHA256.HashData(content)) }, cancellationToken: ct);
+        return completed.ObjectRef;
+    }
+
+    [Fact]
+    public async Task UploadedArtifactIsReferencedByAFactAndReadByAPeerInRanges()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var content = RandomNumberGenerator.GetBytes(2_500_000);
+        var objectRef = await UploadAsync("document-files", content);
+        Assert.Equal((ulong)content.Length, objectRef.Size);
+        Assert.Equal(ObjectDigest.Format(SHA256.HashData(content)), objectRef.Digest);
+
+        var key = TestFacts.Key();
+        var fact = TestFacts.New($"facts.planta.document.{key}.released");
+        fact.ObjectRefs.Add(objectRef);
+        await zone.Producer().AppendFactAsync(TestFacts.Append(fact), cancellationToken: ct);
+
+        var idmz = zone.Peer("idmz");
+        var page = await (await Consumers.OpenAsync(idmz, $"facts.planta.document.{key}.>", ct)).FetchAsync(ct);
+        var received = Assert.Single(Assert.Single(page.Facts).ObjectRefs);
+        using var assembled = new MemoryStream();
+        FetchObjectResponse range;
+        do
+        {
+            range = await idmz.FetchObjectAsync(new FetchObjectRequest { Bucket = received.Bucket, Key = received.Key, Offset = (ulong)assembled.Length, Length = 700_000 }, cancellationToken: ct);
+            assembled.Write(range.Data.Span);
+        }
+        while (!range.Eof);
+
+        Assert.Equal(content, assembled.ToArray());
+        Assert.Equal(received.Digest, range.Digest);
+
+        var denied = await Assert.ThrowsAsync<RpcException>(() => zone.Peer("enterprise").FetchObjectAsync(
+            new FetchObjectRequest { Bucket = received.Bucket, Key = received.Key }, cancellationToken: ct));
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+    }
+
+    [Fact]
+    public async Task FactWithAMismatchingReferenceIsRejectedAndNothingIsAppended()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var objectRef = await UploadAsync("batch-files", RandomNumberGenerator.GetBytes(1000));
+        var before = await zone.Status("idmz").GetZoneStatusAsync(new GetZoneStatusRequest(), cancellationToken: ct);
+
+        foreach (var wrong in new[]
+        {
+            new ObjectRef(objectRef) { Size = objectRef.Size + 1 },
+            new ObjectRef(objectRef) { Digest = ObjectDigest.Format(new byte[32]) },
+            new ObjectRef(objectRef) { Key = "missing-" + objectRef.Key },
+        })
+        {
+            var fact = TestFacts.New($"facts.planta.batch.{TestFacts.Key()}");
+            fact.ObjectRefs.Add(wrong);
+            var error = await Assert.ThrowsAsync<RpcException>(() => zone.Producer().AppendFactAsync(TestFacts.Append(fact), cancellationToken: ct));
+            Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        }
+
+        var after = await zone.Status("idmz").GetZoneStatusAsync(new GetZoneStatusRequest(), cancellationToken: ct);
+        Assert.Equal(before.LastSequence, after.LastSequence);
+    }
+}
