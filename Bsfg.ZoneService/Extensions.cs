@@ -8,6 +8,7 @@ using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Consumers;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Objects;
+using Bsfg.ZoneService.Replication;
 using Bsfg.ZoneService.Rpc;
 using Bsfg.ZoneService.Security;
 using Bsfg.ZoneService.Storage;
@@ -20,15 +21,26 @@ namespace Bsfg.ZoneService;
 /// <summary>Wiring of the zone service.</summary>
 public static class Extensions
 {
+    /// <summary>Configuration key (environment <c>BSFG_CONFIG</c>) naming a JSON file with the zone's topology.</summary>
+    public const string ConfigFileKey = "BSFG_CONFIG";
+
     /// <summary>Registers the zone's options (validated at start), its NATS connection, storage, security and RPC services.</summary>
     public static WebApplicationBuilder AddZoneService(this WebApplicationBuilder builder)
     {
+        // A zone's topology file (its peers, edges and export policy); environment variables still override it.
+        if (builder.Configuration[ConfigFileKey] is { Length: > 0 } configFile)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false).AddEnvironmentVariables();
+        }
+
         var services = builder.Services;
         services.AddOptions<ZoneOptions>().BindConfiguration(ZoneOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ZoneOptions>, ZoneOptionsValidator>();
         services.AddOptions<NatsConnectionOptions>().BindConfiguration(NatsConnectionOptions.SectionName);
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName);
         services.AddOptions<ObjectOptions>().BindConfiguration(ObjectOptions.SectionName);
+        services.AddOptions<ReplicationOptions>().BindConfiguration(ReplicationOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReplicationOptions>, ReplicationOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ZoneMetrics>();
         services.AddSingleton<FactTracing>();
@@ -40,6 +52,13 @@ public static class Extensions
         services.AddSingleton<FactValidator>();
         services.AddSingleton<ConsumerService>();
         services.AddHostedService<ObjectSweeper>();
+
+        AddComponent<IngestStore>(services);
+        services.AddSingleton<PeerClients>();
+        services.AddSingleton<ReplicationMetrics>();
+        services.AddSingleton<ReplicationService>();
+        services.AddSingleton<IEdgeStatusSource>(sp => sp.GetRequiredService<ReplicationService>());
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicationService>());
 
         services.AddSingleton<ExportPolicy>();
         services.AddSingleton<CallerAuthenticator>();

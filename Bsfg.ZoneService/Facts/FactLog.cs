@@ -83,36 +83,66 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
     /// Appends a validated fact (fact id normalized, recorded_at and hops set) unless the log already holds its fact id.
     /// <paramref name="source"/> marks a replicated fact (<c>peer/consumer/sequence</c>).
     /// </summary>
-    public async Task<AppendResult> AppendAsync(Fact fact, string? source, CancellationToken cancellationToken)
+    public async Task<AppendResult> AppendAsync(Fact fact, string? source, CancellationToken cancellationToken) =>
+        (await AppendBatchAsync([(fact, source)], cancellationToken))[0];
+
+    /// <summary>
+    /// Appends facts in order with all publishes in flight at once and the acknowledgements awaited together, then
+    /// indexes them. Each fact is appended at most once (see the class remarks); results are in input order.
+    /// </summary>
+    public async Task<IReadOnlyList<AppendResult>> AppendBatchAsync(IReadOnlyList<(Fact Fact, string? Source)> facts, CancellationToken cancellationToken)
     {
         if (_indexDirty)
         {
             await CatchUpAsync(cancellationToken);
         }
 
-        PubAck ack;
+        var acks = new Task<PubAck>[facts.Count];
         Interlocked.Increment(ref _publishing);
         try
         {
-            ack = await Js.PublishAsync(
-                fact.Subject,
-                FactCodec.Encode(fact),
-                FactCodec.Headers(fact, source),
-                new JetStreamPublishOpts { MsgId = fact.FactId, ExpectedStream = ZoneAssets.FactStream },
-                cancellationToken);
-            if (!ack.Duplicate)
+            await using var publisher = Js.CreatePublisher(Math.Max(1, facts.Count));
+            for (var i = 0; i < facts.Count; i++)
             {
-                lock (_progressLock)
+                var (fact, source) = facts[i];
+                acks[i] = await publisher.PublishAsync(
+                    fact.Subject,
+                    FactCodec.Encode(fact),
+                    FactCodec.Headers(fact, source),
+                    new JetStreamPublishOpts { MsgId = fact.FactId, ExpectedStream = ZoneAssets.FactStream },
+                    cancellationToken);
+            }
+
+            await Task.WhenAll(acks);
+            lock (_progressLock)
+            {
+                foreach (var ack in acks)
                 {
-                    _unindexed.Add(ack.Seq);
+                    if (!ack.Result.Duplicate)
+                    {
+                        _unindexed.Add(ack.Result.Seq);
+                    }
                 }
             }
+        }
+        catch
+        {
+            // Some of the batch may be stored without index entries: index the log's tail before the next append.
+            _indexDirty = true;
+            throw;
         }
         finally
         {
             Interlocked.Decrement(ref _publishing);
         }
 
+        var results = await Task.WhenAll(acks.Select((ack, i) => CompleteAsync(facts[i].Fact, ack.Result, cancellationToken)));
+        await PersistProgressAsync(cancellationToken);
+        return results;
+    }
+
+    private async Task<AppendResult> CompleteAsync(Fact fact, PubAck ack, CancellationToken cancellationToken)
+    {
         if (ack.Duplicate)
         {
             return await ExistingAsync(ack.Seq, cancellationToken);
@@ -139,7 +169,6 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
         finally
         {
             MarkIndexed(ack.Seq);
-            await PersistProgressAsync(cancellationToken);
         }
     }
 

@@ -1,0 +1,118 @@
+using Bsfg.ZoneService.Facts;
+using Microsoft.Extensions.Options;
+
+namespace Bsfg.ZoneService.Configuration;
+
+/// <summary>
+/// What this zone pulls from whom. Bound from <c>Bsfg:Replication</c>. Every edge is configuration: a peer, a durable
+/// consumer name and the subject filters, with the receiver's own cadence and back-off.
+/// </summary>
+public sealed class ReplicationOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Bsfg:Replication";
+
+    /// <summary>Peer zones by name, with the URL of their zone service.</summary>
+    public Dictionary<string, PeerOptions> Peers { get; set; } = [];
+
+    /// <summary>Inbound edges: one pull loop each.</summary>
+    public List<EdgeOptions> Edges { get; set; } = [];
+
+    /// <summary>Fault injection for crash tests only (see <c>FailPoints</c>); never set in production.</summary>
+    public string? FailPoint { get; set; }
+}
+
+/// <summary>A peer zone's service endpoint.</summary>
+public sealed class PeerOptions
+{
+    /// <summary>Base URL of the peer's zone service, e.g. <c>https://planta.bsfg.local:5443</c>.</summary>
+    public string Url { get; set; } = "";
+}
+
+/// <summary>One inbound edge: facts matching <see cref="Filters"/> pulled from <see cref="Peer"/>.</summary>
+public sealed class EdgeOptions
+{
+    /// <summary>The source zone (a key of <see cref="ReplicationOptions.Peers"/>).</summary>
+    public string Peer { get; set; } = "";
+
+    /// <summary>Durable consumer name at the source; default <c>&lt;this zone&gt;-from-&lt;peer&gt;</c>.</summary>
+    public string? Consumer { get; set; }
+
+    /// <summary>Subject filters, e.g. <c>facts.planta.&gt;</c>.</summary>
+    public List<string> Filters { get; set; } = [];
+
+    /// <summary>Facts per page. Default 500.</summary>
+    public int PageSize { get; set; } = 500;
+
+    /// <summary>Byte budget per page. Default 1 MiB.</summary>
+    public int PageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Long-poll wait per fetch: a new fact crosses as soon as it is appended. Default 10 s.</summary>
+    public TimeSpan LongPoll { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First back-off after a failure (doubles, with jitter). Default 200 ms.</summary>
+    public TimeSpan MinBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest back-off. Default 15 s.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Where the source's consumer starts when it is first created. Default earliest.</summary>
+    public string Start { get; set; } = "earliest";
+}
+
+/// <summary>Start-up validation of <see cref="ReplicationOptions"/>.</summary>
+public sealed class ReplicationOptionsValidator(IOptions<ZoneOptions> zone) : IValidateOptions<ReplicationOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ReplicationOptions options)
+    {
+        var errors = new List<string>();
+        foreach (var (peer, endpoint) in options.Peers)
+        {
+            if (!ZoneNames.IsValid(peer) || peer == zone.Value.Name)
+            {
+                errors.Add($"peer '{peer}' must be another zone's name");
+            }
+
+            if (!Uri.TryCreate(endpoint.Url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
+            {
+                errors.Add($"peer '{peer}' needs an https:// URL (got '{endpoint.Url}')");
+            }
+        }
+
+        var consumers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var edge in options.Edges)
+        {
+            if (!options.Peers.ContainsKey(edge.Peer))
+            {
+                errors.Add($"edge from '{edge.Peer}' names no configured peer");
+            }
+
+            if (edge.Filters.Count == 0)
+            {
+                errors.Add($"edge from '{edge.Peer}' has no subject filters");
+            }
+
+            errors.AddRange(edge.Filters.Select(Subjects.ValidateFilter).OfType<string>().Select(e => $"edge from '{edge.Peer}': {e}"));
+            if (!consumers.Add(edge.Peer + "/" + ConsumerName(edge, zone.Value.Name)))
+            {
+                errors.Add($"two edges from '{edge.Peer}' use consumer '{ConsumerName(edge, zone.Value.Name)}'");
+            }
+
+            if (edge.PageSize <= 0 || edge.PageBytes <= 0 || edge.LongPoll < TimeSpan.Zero || edge.MinBackoff <= TimeSpan.Zero || edge.MaxBackoff < edge.MinBackoff)
+            {
+                errors.Add($"edge from '{edge.Peer}': page size, page bytes and back-off must be positive");
+            }
+
+            if (edge.Start is not ("earliest" or "latest"))
+            {
+                errors.Add($"edge from '{edge.Peer}': Start must be 'earliest' or 'latest'");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The consumer name an edge uses at its source.</summary>
+    public static string ConsumerName(EdgeOptions edge, string zone) => string.IsNullOrEmpty(edge.Consumer) ? $"{zone}-from-{edge.Peer}" : edge.Consumer;
+}
