@@ -47,14 +47,14 @@ public sealed class ZoneServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the service with <paramref name="settings"/> (configuration keys such as <c>Bsfg:Zone:Name</c>) and waits until it is ready.</summary>
-    public static async Task<ZoneServiceProcess> StartAsync(string zone, IReadOnlyDictionary<string, string> settings, X509Certificate2 ca, CancellationToken cancellationToken)
+    public static async Task<ZoneServiceProcess> StartAsync(string zone, IReadOnlyDictionary<string, string> settings, X509Certificate2 ca, CancellationToken cancellationToken, int? port = null)
     {
-        var port = NatsServer.FreePort();
+        port ??= NatsServer.FreePort();
         var environment = settings.ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
-        environment["ASPNETCORE_URLS"] = $"https://127.0.0.1:{port}";
+        environment["ASPNETCORE_URLS"] = $"https://127.0.0.1:{port.Value}";
         environment["DOTNET_ENVIRONMENT"] = "Development";
         environment["Logging__LogLevel__Default"] = "Information";
-        var service = new ZoneServiceProcess(zone, environment, ca, port);
+        var service = new ZoneServiceProcess(zone, environment, ca, port.Value);
         await service.StartProcessAsync(cancellationToken);
         return service;
     }
@@ -69,11 +69,20 @@ public sealed class ZoneServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills (if running) and starts again with the same configuration and port.</summary>
-    public async Task RestartAsync(CancellationToken cancellationToken)
+    /// <summary>Kills (if running) and starts again with the same configuration and port, plus <paramref name="overrides"/> for this run only.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? overrides = null, bool waitReady = true)
     {
         await KillAsync();
-        await StartProcessAsync(cancellationToken);
+        await StartProcessAsync(cancellationToken, overrides, waitReady);
+    }
+
+    /// <summary>Waits until the process has exited by itself (e.g. at a fail point).</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (_process is { } p)
+        {
+            await p.WaitForExitAsync(cancellationToken).WaitAsync(timeout, cancellationToken);
+        }
     }
 
     /// <summary>An HTTP client that trusts the topology CA and presents <paramref name="clientCertificate"/> (if any) or a bearer token.</summary>
@@ -114,7 +123,7 @@ public sealed class ZoneServiceProcess : IAsyncDisposable
         _process?.Dispose();
     }
 
-    private async Task StartProcessAsync(CancellationToken cancellationToken)
+    private async Task StartProcessAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? overrides = null, bool waitReady = true)
     {
         var dll = typeof(Bsfg.ZoneService.Extensions).Assembly.Location;
         var psi = new ProcessStartInfo("dotnet", [dll])
@@ -129,6 +138,11 @@ public sealed class ZoneServiceProcess : IAsyncDisposable
             psi.Environment[key] = value;
         }
 
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         var process = new Process { StartInfo = psi };
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -136,7 +150,10 @@ public sealed class ZoneServiceProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        await WaitReadyAsync(cancellationToken);
+        if (waitReady)
+        {
+            await WaitReadyAsync(cancellationToken);
+        }
     }
 
     private async Task WaitReadyAsync(CancellationToken cancellationToken)
