@@ -97,15 +97,37 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
             await CatchUpAsync(cancellationToken);
         }
 
-        var acks = new Task<PubAck>[facts.Count];
+        // Facts the log already holds are not published again: a retry or a re-delivery after a crash writes nothing,
+        // not even a copy that the index check below would have to remove.
+        var known = await Task.WhenAll(facts.Select(f => LookupAsync(f.Fact.FactId, cancellationToken)));
+        var results = new AppendResult[facts.Count];
+        var pending = new List<int>(facts.Count);
+        for (var i = 0; i < facts.Count; i++)
+        {
+            if (known[i] is { } sequence)
+            {
+                results[i] = await ExistingAsync(sequence, cancellationToken);
+            }
+            else
+            {
+                pending.Add(i);
+            }
+        }
+
+        if (pending.Count == 0)
+        {
+            return results;
+        }
+
+        var acks = new Task<PubAck>[pending.Count];
         Interlocked.Increment(ref _publishing);
         try
         {
-            await using var publisher = Js.CreatePublisher(Math.Max(1, facts.Count));
-            for (var i = 0; i < facts.Count; i++)
+            await using var publisher = Js.CreatePublisher(pending.Count);
+            for (var j = 0; j < pending.Count; j++)
             {
-                var (fact, source) = facts[i];
-                acks[i] = await publisher.PublishAsync(
+                var (fact, source) = facts[pending[j]];
+                acks[j] = await publisher.PublishAsync(
                     fact.Subject,
                     FactCodec.Encode(fact),
                     FactCodec.Headers(fact, source),
@@ -136,7 +158,12 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
             Interlocked.Decrement(ref _publishing);
         }
 
-        var results = await Task.WhenAll(acks.Select((ack, i) => CompleteAsync(facts[i].Fact, ack.Result, cancellationToken)));
+        var completed = await Task.WhenAll(acks.Select((ack, j) => CompleteAsync(facts[pending[j]].Fact, ack.Result, cancellationToken)));
+        for (var j = 0; j < pending.Count; j++)
+        {
+            results[pending[j]] = completed[j];
+        }
+
         await PersistProgressAsync(cancellationToken);
         return results;
     }

@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using Bsfg.Nats.ObjectStore;
+using Bsfg.Protocol.V1;
+using Bsfg.Tests.Infrastructure;
+using Bsfg.Tests.ZoneService;
+using Google.Protobuf;
+
+namespace Bsfg.Tests.Replication;
+
+public sealed class CrashTests(TopologyFixture topology) : IClassFixture<TopologyFixture>
+{
+    [Theory]
+    [InlineData("after-fetch")]
+    [InlineData("after-objects")]
+    [InlineData("after-append")]
+    [InlineData("after-mark")]
+    [InlineData("after-confirm")]
+    public async Task ReceiverKilledAtAnyStepOfThePullLoopLosesAndDuplicatesNothing(string failPoint)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var idmz = topology.Services["idmz"];
+        await idmz.RestartAsync(ct, new Dictionary<string, string> { ["Bsfg:Replication:FailPoint"] = failPoint });
+
+        var ids = await ReplicationFaults.AppendAsync(topology, "planta", "batch", 10, ct);
+        var artifact = await AppendWithArtifactAsync(ct);
+        await idmz.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
+        Assert.False(idmz.IsRunning);
+        Assert.Contains(failPoint, idmz.Log, StringComparison.Ordinal);
+
+        await idmz.RestartAsync(ct);
+        await ReplicationFaults.AssertExactlyOnceDownstreamAsync(topology, [.. ids, artifact.FactId], ct);
+        var atEnterprise = (await topology.FactsAsync("enterprise", ct)).Single(f => f.FactId == artifact.FactId);
+        Assert.Equal(artifact.ObjectRefs, atEnterprise.ObjectRefs);
+    }
+
+    [Fact]
+    public async Task ReceiverNatsServerKilledMidStreamLosesAndDuplicatesNothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var appending = ReplicationFaults.AppendAsync(topology, "planta", "lot", 60, ct);
+        await topology.WaitForFactsAsync("idmz", [], TimeSpan.FromSeconds(5), ct);
+        await topology.Nats["idmz"].KillAsync();
+        var ids = await appending;
+        await topology.Nats["idmz"].RestartAsync(ct);
+
+        await ReplicationFaults.AssertExactlyOnceDownstreamAsync(topology, ids, ct);
+    }
+
+    [Fact]
+    public async Task ReceiverRefusesASourceThatIsNotTheZoneItClaimsToBe()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var idmz = topology.Services["idmz"];
+        var plantbLink = topology.Edges[("idmz", "plantb")];
+        try
+        {
+            await idmz.RestartAsync(ct, new Dictionary<string, string> { ["Bsfg:Replication:Peers:planta:Url"] = $"https://127.0.0.1:{plantbLink.Port}" });
+            await ReplicationFaults.WaitUntilAsync(
+                async () => (await ReplicationFaults.EdgeAsync(topology, "idmz", "planta", ct)) is { State: EdgeState.Degraded, ConsecutiveFailures: > 0 },
+                TimeSpan.FromSeconds(30), "the impostor is refused", ct);
+            var edge = await ReplicationFaults.EdgeAsync(topology, "idmz", "planta", ct);
+            Assert.NotEmpty(edge.LastError);
+        }
+        finally
+        {
+            await idmz.RestartAsync(ct);
+        }
+
+        var ids = await ReplicationFaults.AppendAsync(topology, "planta", "asset", 3, ct);
+        await ReplicationFaults.AssertExactlyOnceDownstreamAsync(topology, ids, ct);
+    }
+
+    private async Task<Fact> AppendWithArtifactAsync(CancellationToken ct)
+    {
+        var producer = topology.Producer("planta");
+        var content = RandomNumberGenerator.GetBytes(200_000);
+        var uploadId = Guid.NewGuid().ToString();
+        await producer.BeginUploadAsync(new BeginUploadRequest { UploadId = uploadId, Bucket = "document-files", ExpectedSize = (ulong)content.Length }, cancellationToken: ct);
+        await producer.UploadChunkAsync(new UploadChunkRequest { UploadId = uploadId, Data = ByteString.CopyFrom(content) }, cancellationToken: ct);
+        var done = await producer.CompleteUploadAsync(new CompleteUploadRequest { UploadId = uploadId, Size = (ulong)content.Length, Digest = ObjectDigest.Format(SHA256.HashData(content)) }, cancellationToken: ct);
+        var fact = TestFacts.New($"facts.planta.document.{TestFacts.Key()}", null, "planta");
+        fact.ObjectRefs.Add(done.ObjectRef);
+        await producer.AppendFactAsync(TestFacts.Append(fact), cancellationToken: ct);
+        return fact;
+    }
+}
