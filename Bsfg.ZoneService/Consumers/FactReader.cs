@@ -76,7 +76,9 @@ internal sealed class FactReader : IAsyncDisposable
         {
             // Long-poll: one message at a time until something matching arrives, then whatever else is there.
             var remaining = deadline - DateTimeOffset.UtcNow;
-            var batch = await _js.FetchBatchAsync(ZoneAssets.FactStream, _name, new FetchOpts { MaxMsgs = 1, Expires = remaining }, cancellationToken);
+            // Heartbeats only on long waits: the server refuses a heartbeat above half the expiry.
+            var heartbeat = remaining >= TimeSpan.FromSeconds(4) ? remaining / 4 : TimeSpan.Zero;
+            var batch = await _js.FetchBatchAsync(ZoneAssets.FactStream, _name, new FetchOpts { MaxMsgs = 1, Expires = remaining, IdleHeartbeat = heartbeat }, cancellationToken);
             if (batch.Messages.Count == 0)
             {
                 break;
