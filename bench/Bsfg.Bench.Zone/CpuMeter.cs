@@ -8,6 +8,10 @@ internal sealed record CpuSplit(double Client, double Service, double Server, do
     /// <summary>Cores in use by everything else on the machine (other users, the kernel's own threads).</summary>
     public double Other => Math.Max(0, Machine - Client - Service - Server);
 
+    /// <summary>CPU microseconds per item of each process, at <paramref name="rate"/> items per second.</summary>
+    public string PerItem(double rate) =>
+        $"CPU per fact: client {Client / rate * 1e6:0.0} µs, service {Service / rate * 1e6:0.0} µs, nats-server {Server / rate * 1e6:0.0} µs";
+
     public override string ToString() =>
         $"cores: client {Client:0.00}, service {Service:0.00}, nats-server {Server:0.00}, other {Other:0.00} (machine {Machine:0.00} of {Environment.ProcessorCount})";
 }
@@ -18,6 +22,24 @@ internal sealed record CpuSplit(double Client, double Service, double Server, do
 /// </summary>
 internal sealed class CpuMeter(int servicePid, int serverPid)
 {
+    /// <summary>
+    /// Waits (up to 15 s) until client and service have been quiet for half a second, so that background work of an
+    /// earlier phase (tier-1 JIT compilation, a garbage collection) is not counted in the next one.
+    /// </summary>
+    public async Task SettleAsync()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            var before = Take();
+            await Task.Delay(500);
+            var split = Between(before, Take());
+            if (split.Client + split.Service < 0.05)
+            {
+                return;
+            }
+        }
+    }
+
     public Snapshot Take() => new(Stopwatch.GetTimestamp(), Cpu(Environment.ProcessId), Cpu(servicePid), Cpu(serverPid), MachineBusy());
 
     public static CpuSplit Between(Snapshot a, Snapshot b)

@@ -11,6 +11,7 @@ internal static class Measure
     /// <summary>Runs <paramref name="body"/> and returns <paramref name="count"/> per second of its wall time.</summary>
     public static async Task<Figure> RunAsync(CpuMeter meter, int count, Func<Task> body)
     {
+        await meter.SettleAsync();
         var before = meter.Take();
         var sw = Stopwatch.StartNew();
         await body();
