@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Bsfg.Protocol.Client;
+using Bsfg.ServiceDefaults.Security;
+
+namespace Bsfg.Bench.Zone;
+
+/// <summary>
+/// The zone service as its own process (<c>dotnet Bsfg.ZoneService.dll</c>), configured through environment variables
+/// as a deployment is, so its CPU is measured apart from the benchmark's clients.
+/// </summary>
+internal sealed class LocalZone : IAsyncDisposable
+{
+    public const string Name = "planta";
+    public const string Peer = "idmz";
+    public const string ProducerToken = "bench-producer-token-0123456789abcdef";
+    private readonly Process _process;
+    private readonly X509Certificate2 _ca;
+    private readonly List<HttpClient> _clients = [];
+
+    private LocalZone(Process process, X509Certificate2 ca, int port)
+    {
+        _process = process;
+        _ca = ca;
+        BaseAddress = new Uri($"https://127.0.0.1:{port}");
+    }
+
+    public Uri BaseAddress { get; }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Starts the zone on <paramref name="nats"/> with a certificate from <paramref name="ca"/>, and waits until it is ready.</summary>
+    public static async Task<LocalZone> StartAsync(TopologyCertificateAuthority ca, LocalNats nats, IReadOnlyDictionary<string, string> extraSettings)
+    {
+        var certs = Path.Combine(nats.Directory, "certs");
+        ca.WriteCa(certs);
+        using var zoneCert = ca.IssueZone(Name);
+        var (certPath, keyPath) = TopologyCertificateAuthority.WritePem(zoneCert, certs, Name);
+        var port = LocalNats.FreePort();
+        var settings = new Dictionary<string, string>
+        {
+            ["Bsfg:Zone:Name"] = Name,
+            [$"Bsfg:Zone:Export:{Peer}:0"] = $"facts.{Name}.>",
+            ["Bsfg:Nats:Url"] = nats.Url,
+            ["Bsfg:Nats:User"] = LocalNats.User,
+            ["Bsfg:Nats:Password"] = LocalNats.Password,
+            ["Bsfg:Security:CertificatePath"] = certPath,
+            ["Bsfg:Security:KeyPath"] = keyPath,
+            ["Bsfg:Security:CaPath"] = Path.Combine(certs, "ca.pem"),
+            ["Bsfg:Security:ProducerTokens:bench"] = ProducerToken,
+            ["ASPNETCORE_URLS"] = $"https://127.0.0.1:{port}",
+        };
+        foreach (var (key, value) in extraSettings)
+        {
+            settings[key] = value;
+        }
+
+        var dll = typeof(Bsfg.ZoneService.Extensions).Assembly.Location;
+        var psi = new ProcessStartInfo("dotnet", [dll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        foreach (var (key, value) in settings)
+        {
+            psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var process = Process.Start(psi)!;
+        // Drained so a chatty log never blocks the service; shown only if it fails to start.
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
+        process.ErrorDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var zone = new LocalZone(process, X509CertificateLoader.LoadCertificate(ca.Certificate.RawData), port);
+        await zone.WaitReadyAsync(() => string.Join('\n', log));
+        return zone;
+    }
+
+    /// <summary>A Connect client presenting <paramref name="certificate"/> or <paramref name="token"/>.</summary>
+    public ConnectClient Client(X509Certificate2? certificate = null, string? token = null)
+    {
+        var http = CreateHttpClient(certificate, token);
+        return new ConnectClient(http, new ConnectClientOptions { BaseAddress = BaseAddress, DefaultTimeout = TimeSpan.FromSeconds(60) });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _ca.Dispose();
+    }
+
+    private HttpClient CreateHttpClient(X509Certificate2? certificate, string? token)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = certificate is null ? null : [certificate],
+                RemoteCertificateValidationCallback = (_, presented, _, errors) =>
+                {
+                    if (presented is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+                    {
+                        return false;
+                    }
+
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(_ca);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return chain.Build(new X509Certificate2(presented));
+                },
+            },
+        };
+        var http = new HttpClient(handler) { BaseAddress = BaseAddress };
+        if (token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        _clients.Add(http);
+        return http;
+    }
+
+    private async Task WaitReadyAsync(Func<string> log)
+    {
+        var http = CreateHttpClient(null, null);
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if (_process.HasExited || DateTimeOffset.UtcNow > deadline)
+            {
+                throw new InvalidOperationException("the zone service did not start:\n" + log());
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using Bsfg.Bench.Zone;
+using Bsfg.Nats;
+using Bsfg.Nats.JetStream;
+using Bsfg.Nats.JetStream.Models;
+using Bsfg.Nats.KeyValue;
+using Bsfg.Protocol.V1;
+using Bsfg.ServiceDefaults.Security;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+// Zone service throughput against raw JetStream through Bsfg.Nats, side by side on one nats-server.
+//   dotnet run -c Release --project bench/Bsfg.Bench.Zone -- [--runs 5] [--count 50000] [--size 1024]
+//       [--concurrency 64] [--page 1000]
+var opts = BenchOptions.Parse(args);
+await using var server = await LocalNats.StartAsync(LocalZone.Name);
+using var ca = TopologyCertificateAuthority.Create();
+// A page of 1,000 facts with 1 KiB payloads is ~1.15 MB encoded, above the default 1 MiB page budget.
+var pageBytes = ((opts.Size + 256) * opts.Page).ToString(CultureInfo.InvariantCulture);
+await using var zone = await LocalZone.StartAsync(ca, server, new Dictionary<string, string> { ["Bsfg:Zone:MaxPageBytes"] = pageBytes });
+var meter = new CpuMeter(zone.ProcessId, server.ProcessId);
+
+await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [server.Url], User = LocalNats.User, Password = LocalNats.Password });
+await using var js = new JetStreamContext(nats);
+var producer = new ProducerServiceClient(zone.Client(token: LocalZone.ProducerToken));
+using var peerCert = ca.IssueZone(LocalZone.Peer);
+var peer = new PeerServiceClient(zone.Client(peerCert));
+var payload = ByteString.CopyFrom(Enumerable.Repeat((byte)'x', opts.Size).ToArray());
+
+Console.WriteLine($"nats-server {server.Url}, zone service pid {zone.ProcessId} (own process), {Environment.ProcessorCount} cores");
+Console.WriteLine($"{opts.Count:N0} facts x {opts.Size} B payload per run and side, {opts.Concurrency} concurrent callers, pages of {opts.Page}, {opts.Runs} runs");
+
+// One unmeasured round first, so JIT tiering of client and service is mostly done before run 1. The fetch path
+// is called only once per page (50 times a run), so it reaches its final tier later than the append path.
+await RunAsync(0, opts);
+Console.WriteLine("warm-up done");
+
+var results = new List<Dictionary<string, Figure>>();
+for (var run = 1; run <= opts.Runs; run++)
+{
+    var r = await RunAsync(run, opts);
+    results.Add(r);
+    Console.WriteLine($"run {run}: " + string.Join(" | ", r.Select(kv => $"{kv.Key} {kv.Value.Rate,9:N0}/s")));
+    foreach (var (name, figure) in r)
+    {
+        Console.WriteLine($"    {name,-14} {figure.Cpu}; {figure.Cpu.PerItem(figure.Rate)}");
+    }
+}
+
+double Med(string phase) => Measure.Median(results.Select(r => r[phase].Rate));
+string Spread(string phase) => $"{results.Min(r => r[phase].Rate) / 1000:0.#}–{results.Max(r => r[phase].Rate) / 1000:0.#}k";
+string Cores(string phase)
+{
+    double M(Func<Figure, double> f) => Measure.Median(results.Select(r => f(r[phase])));
+    return $"cores client {M(f => f.Cpu.Client):0.00}, service {M(f => f.Cpu.Service):0.00}, nats-server {M(f => f.Cpu.Server):0.00}, other {M(f => f.Cpu.Other):0.00}; " +
+        $"CPU µs per fact client {M(f => f.Cpu.Client / f.Rate * 1e6):0.0}, service {M(f => f.Cpu.Service / f.Rate * 1e6):0.0}, nats-server {M(f => f.Cpu.Server / f.Rate * 1e6):0.0}";
+}
+
+Console.WriteLine();
+Console.WriteLine($"| median of {opts.Runs} runs | zone service (/s) | raw Bsfg.Nats (/s) | ratio | single runs (zone; raw) |");
+Console.WriteLine("|---|---:|---:|---:|---|");
+Console.WriteLine($"| AppendFact vs publish + PubAck | {Med("append"):N0} | {Med("publish"):N0} | {Med("append") / Med("publish"):0.00}x | {Spread("append")}; {Spread("publish")} |");
+Console.WriteLine($"| FetchFacts vs pull fetch | {Med("fetchfacts"):N0} | {Med("fetch"):N0} | {Med("fetchfacts") / Med("fetch"):0.00}x | {Spread("fetchfacts")}; {Spread("fetch")} |");
+Console.WriteLine($"| publish + index create (the log's two writes) | | {Med("publish+index"):N0} | | {Spread("publish+index")} |");
+Console.WriteLine();
+foreach (var phase in results[0].Keys)
+{
+    Console.WriteLine($"median, {phase,-14}: {Cores(phase)}");
+}
+
+async Task<Dictionary<string, Figure>> RunAsync(int run, BenchOptions o)
+{
+    var figures = new Dictionary<string, Figure>();
+    var stream = $"BENCH_RAW_{run}";
+    var rawSubject = $"bench.raw.{run}";
+    await js.CreateStreamAsync(new StreamConfig(stream, rawSubject) { Storage = StorageType.File, DuplicateWindow = TimeSpan.FromMinutes(2) });
+    var kv = await KvStore.CreateAsync(js, new KvConfig($"bench-index-{run}") { History = 1, Storage = StorageType.File });
+    // What the log stores per fact: the fact's encoding with recorded_at set.
+    var stored = NewFact($"facts.{LocalZone.Name}.batch.bench{run}").ToByteArray();
+
+    figures["publish"] = await Measure.RunAsync(meter, o.Count, () => Measure.Concurrently(o.Concurrency, o.Count, async _ =>
+        await js.PublishAsync(rawSubject, stored, opts: new JetStreamPublishOpts { MsgId = Guid.CreateVersion7().ToString(), ExpectedStream = stream })));
+
+    var sequences = new ulong[o.Count];
+    var factSubject = $"facts.{LocalZone.Name}.batch.bench{run}";
+    figures["append"] = await Measure.RunAsync(meter, o.Count, () => Measure.Concurrently(o.Concurrency, o.Count, async i =>
+        sequences[i] = (await producer.AppendFactAsync(new AppendFactRequest { Fact = NewFact(factSubject) })).Sequence));
+
+    figures["fetch"] = await Measure.RunAsync(meter, o.Count, async () =>
+    {
+        await js.CreateOrUpdateConsumerAsync(stream, new ConsumerConfig { DurableName = "bench", AckPolicy = AckPolicy.None });
+        var fetchOpts = new FetchOpts { MaxMsgs = o.Page, Expires = TimeSpan.FromSeconds(5) };
+        for (var received = 0; received < o.Count;)
+        {
+            var batch = await js.FetchBatchAsync(stream, "bench", fetchOpts);
+            received += batch.Messages.Count(m => m.Data.Length == stored.Length);
+        }
+    });
+
+    figures["fetchfacts"] = await Measure.RunAsync(meter, o.Count, async () =>
+    {
+        var name = $"bench-{run}";
+        await peer.OpenConsumerAsync(new OpenConsumerRequest
+        {
+            ConsumerName = name,
+            SubjectFilters = { factSubject },
+            StartPosition = StartPosition.Sequence,
+            StartSequence = sequences.Min(),
+        });
+        for (var received = 0; received < o.Count;)
+        {
+            var page = await peer.FetchFactsAsync(new FetchFactsRequest { ConsumerName = name, Limit = (uint)o.Page });
+            if (page.Facts.Count == 0)
+            {
+                throw new InvalidOperationException($"empty page after {received} facts");
+            }
+
+            received += page.Facts.Count(f => f.Payload.Length == o.Size);
+            await peer.ConfirmReceiptAsync(new ConfirmReceiptRequest { ConsumerName = name, Sequence = page.LastDeliveredSequence });
+        }
+    });
+
+    // The storage work of one append without the RPC: publish with Nats-Msg-Id, then create the fact id's index entry.
+    var index = new byte[8];
+    figures["publish+index"] = await Measure.RunAsync(meter, o.Count, () => Measure.Concurrently(o.Concurrency, o.Count, async _ =>
+    {
+        var id = Guid.CreateVersion7().ToString();
+        await js.PublishAsync(rawSubject, stored, opts: new JetStreamPublishOpts { MsgId = id, ExpectedStream = stream });
+        await kv.CreateAsync(id, index);
+    }));
+
+    await js.DeleteStreamAsync(stream);
+    await js.DeleteStreamAsync($"KV_bench-index-{run}");
+    return figures;
+}
+
+Fact NewFact(string subject) => new()
+{
+    FactId = Guid.CreateVersion7().ToString(),
+    Subject = subject,
+    OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+    RecordedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+    Attributes = { ["line"] = "L3" },
+    ContentType = "application/octet-stream",
+    Payload = payload,
+};
