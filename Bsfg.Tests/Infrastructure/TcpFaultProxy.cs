@@ -149,6 +149,15 @@ public sealed class TcpFaultProxy : IAsyncDisposable
 
             lock (_links)
             {
+                // The mode may have turned to Refuse while the upstream connection was being made: honour it.
+                if (_mode == ProxyMode.Refuse)
+                {
+                    client.Client.LingerState = new LingerOption(true, 0);
+                    client.Dispose();
+                    upstream.Dispose();
+                    continue;
+                }
+
                 _links.Add((client, upstream));
             }
 

@@ -9,14 +9,14 @@ internal static class ReplicationFaults
 {
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(90);
 
-    public static async Task<List<string>> AppendAsync(TopologyFixture topology, string zone, string kind, int count, CancellationToken ct)
+    public static async Task<List<string>> AppendAsync(TopologyFixture topology, string zone, string kind, int count, CancellationToken ct, int payloadBytes = 0)
     {
         var producer = topology.Producer(zone);
         var key = TestFacts.Key();
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {
-            var fact = TestFacts.New($"facts.{zone}.{kind}.{key}.n{i:D3}", $"payload {i}", zone);
+            var fact = TestFacts.New($"facts.{zone}.{kind}.{key}.n{i:D3}", payloadBytes > 0 ? new string('x', payloadBytes) : $"payload {i}", zone);
             await producer.AppendFactAsync(TestFacts.Append(fact), cancellationToken: ct);
             ids.Add(fact.FactId);
         }

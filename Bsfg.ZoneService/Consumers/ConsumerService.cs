@@ -278,14 +278,16 @@ public sealed partial class ConsumerService(
 
     private async Task<ulong> StartSequenceAsync(OpenConsumerRequest request, CancellationToken cancellationToken)
     {
-        var (first, last, _) = await log.GetBoundsAsync(cancellationToken);
+        var (_, last, _) = await log.GetBoundsAsync(cancellationToken);
         return request.StartPosition switch
         {
             StartPosition.Latest => last + 1,
             StartPosition.Sequence when request.StartSequence == 0 =>
                 throw new RpcException(StatusCode.InvalidArgument, "start_sequence must be at least 1 with START_POSITION_SEQUENCE"),
             StartPosition.Sequence => request.StartSequence,
-            _ => Math.Max(first, 1),
+            // From the very beginning: if retention already removed the log's start, the first fetch says so as a
+            // gap rather than silently beginning later.
+            _ => 1,
         };
     }
 

@@ -84,13 +84,16 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
     /// <paramref name="source"/> marks a replicated fact (<c>peer/consumer/sequence</c>).
     /// </summary>
     public async Task<AppendResult> AppendAsync(Fact fact, string? source, CancellationToken cancellationToken) =>
-        (await AppendBatchAsync([(fact, source)], cancellationToken))[0];
+        (await AppendBatchAsync([(fact, source)], checkKnownFirst: false, cancellationToken))[0];
 
     /// <summary>
     /// Appends facts in order with all publishes in flight at once and the acknowledgements awaited together, then
-    /// indexes them. Each fact is appended at most once (see the class remarks); results are in input order.
+    /// indexes them. Each fact is appended at most once (see the class remarks); results are in input order. With
+    /// <paramref name="checkKnownFirst"/>, facts the index already holds are not published at all — the path for
+    /// re-deliveries, which are expected after a crash; without it a late repeat is caught by the index write and its
+    /// copy removed.
     /// </summary>
-    public async Task<IReadOnlyList<AppendResult>> AppendBatchAsync(IReadOnlyList<(Fact Fact, string? Source)> facts, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AppendResult>> AppendBatchAsync(IReadOnlyList<(Fact Fact, string? Source)> facts, bool checkKnownFirst, CancellationToken cancellationToken)
     {
         if (_indexDirty)
         {
@@ -99,7 +102,9 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
 
         // Facts the log already holds are not published again: a retry or a re-delivery after a crash writes nothing,
         // not even a copy that the index check below would have to remove.
-        var known = await Task.WhenAll(facts.Select(f => LookupAsync(f.Fact.FactId, cancellationToken)));
+        var known = checkKnownFirst
+            ? await Task.WhenAll(facts.Select(f => LookupAsync(f.Fact.FactId, cancellationToken)))
+            : new ulong?[facts.Count];
         var results = new AppendResult[facts.Count];
         var pending = new List<int>(facts.Count);
         for (var i = 0; i < facts.Count; i++)

@@ -12,6 +12,7 @@ namespace Bsfg.ZoneService.Facts;
 /// </summary>
 public sealed class FactTracing(IOptions<ZoneOptions> options)
 {
+    private const int MaxLinks = 32;
     private readonly string _zone = options.Value.Name;
 
     /// <summary>Starts the span of appending <paramref name="fact"/> here (null when nobody listens).</summary>
@@ -49,24 +50,33 @@ public sealed class FactTracing(IOptions<ZoneOptions> options)
         activity?.SetTag("bsfg.duplicate", result.Duplicate);
     }
 
-    /// <summary>Records, in each served fact's own trace, that this zone handed it to a peer.</summary>
+    /// <summary>
+    /// One span per served page, linked to the traces of the facts it carried (the first few): the facts' own
+    /// traces continue at the receiver, whose append span is a child of the context stored with each fact.
+    /// </summary>
     public void RecordServed(string consumer, string peer, IReadOnlyList<Fact> facts)
     {
         var source = BsfgTelemetry.ZoneService;
-        if (!source.HasListeners())
+        if (facts.Count == 0 || !source.HasListeners())
         {
             return;
         }
 
-        foreach (var fact in facts)
+        var links = facts.Take(MaxLinks)
+            .Select(f => f.TraceContext is { Traceparent.Length: > 0 } t && ActivityContext.TryParse(t.Traceparent, t.Tracestate, out var c) ? c : default)
+            .Where(c => c != default)
+            .Select(c => new ActivityLink(c))
+            .ToList();
+        using var activity = source.StartActivity(ActivityKind.Server, links: links, name: $"fetch {consumer}");
+        if (activity is not null)
         {
-            using var activity = source.StartActivity($"fetch {Destination(fact.Subject)}", ActivityKind.Server, ParentOf(fact));
-            if (activity is not null)
-            {
-                Tag(activity, fact, "fetch", "receive");
-                activity.SetTag("messaging.consumer.group.name", consumer);
-                activity.SetTag("bsfg.peer", peer);
-            }
+            activity.SetTag("messaging.system", BsfgTelemetry.MessagingSystem);
+            activity.SetTag("messaging.operation.name", "fetch");
+            activity.SetTag("messaging.operation.type", "receive");
+            activity.SetTag("messaging.consumer.group.name", consumer);
+            activity.SetTag("messaging.batch.message_count", facts.Count);
+            activity.SetTag("bsfg.zone", _zone);
+            activity.SetTag("bsfg.peer", peer);
         }
     }
 

@@ -122,7 +122,8 @@ internal sealed class VerifyingReadStream(Stream inner, ulong size, byte[] hash,
         // Ask for at most one byte beyond the declared size, enough to notice longer content.
         var want = (int)Math.Min((ulong)_buffer.Length, Expected - Received + 1);
         var n = await inner.ReadAsync(_buffer.AsMemory(0, want), cancellationToken);
-        return n == 0 ? null : _buffer.AsMemory(0, n);
+        // Typed explicitly: a bare null would become an empty memory (through the array conversion), not "no piece".
+        return n == 0 ? (ReadOnlyMemory<byte>?)null : _buffer.AsMemory(0, n);
     }
 }
 

@@ -195,7 +195,7 @@ internal sealed partial class EdgeWorker(
                 return (0, 0, objectBytes);
             }
 
-            var results = await deps.Log.AppendBatchAsync(batch, ct);
+            var results = await deps.Log.AppendBatchAsync(batch, checkKnownFirst: true, ct);
             for (var i = 0; i < results.Count; i++)
             {
                 FactTracing.Complete(spans[i], results[i]);

@@ -1,0 +1,3 @@
+using Bsfg.Certs;
+
+return CertificateTool.Run(args, Console.Out, Console.Error);
