@@ -35,6 +35,7 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.Services.AddHostedService<ParentProcessWatchdog>();
         return builder;
     }
 

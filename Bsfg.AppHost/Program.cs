@@ -1,0 +1,26 @@
+using Bsfg.AppHost;
+using Bsfg.AppHost.Hosting;
+
+// The default four-zone topology (DESIGN §5): two plants, the industrial DMZ between them and the enterprise.
+var builder = BsfgApplication.CreateBuilder(args);
+
+var planta = builder.AddZone("planta");
+var plantb = builder.AddZone("plantb");
+var idmz = builder.AddZone("idmz");
+var enterprise = builder.AddZone("enterprise")
+    .WithExternalHttpEndpoints();
+
+// The IDMZ pulls every plant's facts and the enterprise's facts.
+idmz.PullsFrom(planta, "facts.planta.>");
+idmz.PullsFrom(plantb, "facts.plantb.>");
+idmz.PullsFrom(enterprise, "facts.enterprise.>");
+
+// The enterprise pulls plant facts from the IDMZ, never from a plant directly.
+enterprise.PullsFrom(idmz, "facts.planta.>", "facts.plantb.>")
+    .WithConsumerName("enterprise-plants-from-idmz");
+
+// Each plant pulls the enterprise facts addressed to it (facts.enterprise.<kind>.<plant>.…).
+planta.PullsFrom(idmz, "facts.enterprise.*.planta.>");
+plantb.PullsFrom(idmz, "facts.enterprise.*.plantb.>");
+
+builder.Build().Run();
