@@ -35,7 +35,7 @@ public class TopologyFixture : IAsyncLifetime
 
     public static string Token(string zone) => $"{zone}-producer-token-0123456789";
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_dir);
         Ca.WriteCa(_dir);
@@ -136,7 +136,7 @@ public class TopologyFixture : IAsyncLifetime
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         foreach (var client in _clients)
         {
