@@ -14,6 +14,9 @@ public enum ProxyMode
 
     /// <summary>Close every connection and refuse new ones (a down link).</summary>
     Refuse,
+
+    /// <summary>Forward, but throttled to about 256 KiB/s each way with added latency (a poor WAN link).</summary>
+    Slow,
 }
 
 /// <summary>
@@ -195,6 +198,18 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                 {
                     // Hold the bytes until the link is healed (or dropped): nothing is lost, nothing gets through.
                     await resumed.WaitAsync(_stop.Token);
+                }
+
+                if (_mode == ProxyMode.Slow)
+                {
+                    // 16 KiB slices 60 ms apart: roughly 256 KiB/s and a noticeable round trip.
+                    for (var offset = 0; offset < n; offset += 16 * 1024)
+                    {
+                        await Task.Delay(60, _stop.Token);
+                        await destination.WriteAsync(buffer.AsMemory(offset, Math.Min(16 * 1024, n - offset)), _stop.Token);
+                    }
+
+                    continue;
                 }
 
                 await destination.WriteAsync(buffer.AsMemory(0, n), _stop.Token);

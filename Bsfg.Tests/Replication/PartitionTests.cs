@@ -35,6 +35,23 @@ public sealed class PartitionTests(TopologyFixture topology) : IClassFixture<Top
     }
 
     [Fact]
+    public async Task SlowLinkDeliversEverythingOnceWithArtifactsIntact()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var link = topology.Edges[("idmz", "planta")];
+        link.Mode = ProxyMode.Slow;
+        try
+        {
+            var ids = await ReplicationFaults.AppendAsync(topology, "planta", "alarm", 40, ct, payloadBytes: 8000);
+            await ReplicationFaults.AssertExactlyOnceDownstreamAsync(topology, ids, ct);
+        }
+        finally
+        {
+            link.Mode = ProxyMode.Forward;
+        }
+    }
+
+    [Fact]
     public async Task LinkThatDropsConnectionsMidTrafficLosesAndDuplicatesNothing()
     {
         var ct = TestContext.Current.CancellationToken;
