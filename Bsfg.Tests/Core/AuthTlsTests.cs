@@ -1,4 +1,5 @@
 using Bsfg.Nats;
+using Bsfg.ServiceDefaults.Security;
 using Bsfg.Tests.Infrastructure;
 
 namespace Bsfg.Tests.Core;
@@ -43,14 +44,19 @@ public sealed class AuthTlsTests
     public async Task TlsWithClientCertificateAgainstACustomCa()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var certs = TestCertificates.Create();
+        var dir = Directory.CreateTempSubdirectory("bsfg-nats-tls-").FullName;
+        using var ca = TopologyCertificateAuthority.Create();
+        ca.WriteCa(dir);
+        using var serverCertificate = ca.IssueZone("planta");
+        var (certFile, keyFile) = TopologyCertificateAuthority.WritePem(serverCertificate, dir, "nats");
+        using var client = ca.IssueZone("planta");
         await using var server = await NatsServer.StartAsync(new NatsServerOptions
         {
-            TlsCertFile = certs.ServerCertFile,
-            TlsKeyFile = certs.ServerKeyFile,
-            TlsClientCaFile = certs.CaFile,
+            TlsCertFile = certFile,
+            TlsKeyFile = keyFile,
+            TlsClientCaFile = Path.Combine(dir, "ca.pem"),
         }, ct);
-        var tls = new NatsTlsOpts { TrustedRoots = [certs.Ca], ClientCertificate = certs.Client };
+        var tls = new NatsTlsOpts { TrustedRoots = [ca.Certificate], ClientCertificate = client };
 
         await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [server.Url], Tls = tls }, ct);
         await using var sub = await nats.SubscribeAsync("secure", cancellationToken: ct);
@@ -60,6 +66,7 @@ public sealed class AuthTlsTests
         await Assert.ThrowsAsync<NatsConnectionException>(async () =>
             await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [server.Url], Tls = tls with { ClientCertificate = null } }, ct));
         await Assert.ThrowsAsync<NatsConnectionException>(async () =>
-            await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [server.Url], Tls = new NatsTlsOpts { ClientCertificate = certs.Client } }, ct));
+            await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [server.Url], Tls = new NatsTlsOpts { ClientCertificate = client } }, ct));
+        Directory.Delete(dir, recursive: true);
     }
 }
