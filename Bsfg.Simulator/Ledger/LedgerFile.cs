@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Bsfg.Simulator.Ledger;
@@ -10,7 +9,7 @@ namespace Bsfg.Simulator.Ledger;
 internal sealed class LedgerWriter : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly StreamWriter _writer;
+    private readonly FileStream _file;
 
     /// <summary>Opens (creating if needed) the ledger at <paramref name="path"/> for appending.</summary>
     public LedgerWriter(string path)
@@ -21,7 +20,8 @@ internal sealed class LedgerWriter : IDisposable
             Directory.CreateDirectory(directory);
         }
 
-        _writer = new StreamWriter(new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+        // Unbuffered: each line is one write in append mode, so a reader (or a crash) never sees half a line.
+        _file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
     }
 
     /// <summary>Full path of the ledger.</summary>
@@ -30,12 +30,13 @@ internal sealed class LedgerWriter : IDisposable
     /// <summary>Writes <paramref name="entry"/> as one line and flushes it to the file.</summary>
     public void Append(LedgerEntry entry)
     {
-        var line = JsonSerializer.Serialize(entry, LedgerJsonContext.Default.LedgerEntry);
+        var json = JsonSerializer.SerializeToUtf8Bytes(entry, LedgerJsonContext.Default.LedgerEntry);
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
         lock (_lock)
         {
-            _writer.Write(line);
-            _writer.Write('\n');
-            _writer.Flush();
+            _file.Write(line);
         }
     }
 
@@ -44,7 +45,7 @@ internal sealed class LedgerWriter : IDisposable
     {
         lock (_lock)
         {
-            _writer.Dispose();
+            _file.Dispose();
         }
     }
 }

@@ -49,7 +49,7 @@ internal sealed class SimulationWorker(
         var profile = ScenarioProfile.All[o.Scenario];
         using var ledger = new LedgerWriter(o.Ledger);
         var statistics = new RunStatistics();
-        Log.RunStarting(logger, profile.Name, o.Seed, o.Rate, o.Duration == TimeSpan.Zero ? "until stopped" : o.Duration.ToString(), string.Join(", ", producing), ledger.Path);
+        Log.RunStarting(logger, profile.Name, o.Seed, o.Rate, o.Duration == TimeSpan.Zero ? "until stopped" : "for " + o.Duration.ToString("c"), string.Join(", ", producing), ledger.Path);
 
         // Two stops: "produce no more" (duration, or the host stopping) and, a grace period after the host stopped,
         // "abandon the fact in flight".

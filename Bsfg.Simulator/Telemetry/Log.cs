@@ -6,7 +6,7 @@ namespace Bsfg.Simulator.Telemetry;
 /// <summary>The simulator's log messages (event ids 3000–3099).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(3000, LogLevel.Information, "Simulating scenario {Scenario} with seed {Seed} at {Rate} facts/s per zone for {Duration} into {Zones}; ledger {Ledger}")]
+    [LoggerMessage(3000, LogLevel.Information, "Simulating scenario {Scenario} with seed {Seed} at {Rate} facts/s per zone ({Duration}) into {Zones}; ledger {Ledger}")]
     public static partial void RunStarting(ILogger logger, string scenario, int seed, double rate, string duration, string zones, string ledger);
 
     [LoggerMessage(3001, LogLevel.Information, "{Zone}: {Facts} facts ({Kinds}), {Artifacts} artifacts, {Bytes} bytes, {Rate:F1} facts/s, {Retries} retries, {Rejected} rejected")]
