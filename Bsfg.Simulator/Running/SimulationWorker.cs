@@ -43,13 +43,13 @@ internal sealed class SimulationWorker(
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        var configured = o.Zones.Keys.Select(z => z.ToLowerInvariant()).Order(StringComparer.Ordinal).ToList();
-        var producing = configured.Where(z => o.Zones[z].Url is not null && Scenario.Produces(z)).ToList();
-        var plants = configured.Where(Routing.IsPlant).ToList() is { Count: > 0 } found ? found : Routing.DefaultPlants;
+        var zones = o.Zones.Select(z => (Zone: z.Key.ToLowerInvariant(), Endpoint: z.Value)).OrderBy(z => z.Zone, StringComparer.Ordinal).ToList();
+        var producing = zones.Where(z => z.Endpoint.Url is not null && Scenario.Produces(z.Zone)).ToList();
+        var plants = zones.Select(z => z.Zone).Where(Routing.IsPlant).ToList() is { Count: > 0 } found ? found : Routing.DefaultPlants;
         var profile = ScenarioProfile.All[o.Scenario];
         using var ledger = new LedgerWriter(o.Ledger);
         var statistics = new RunStatistics();
-        Log.RunStarting(logger, profile.Name, o.Seed, o.Rate, o.Duration == TimeSpan.Zero ? "until stopped" : "for " + o.Duration.ToString("c"), string.Join(", ", producing), ledger.Path);
+        Log.RunStarting(logger, profile.Name, o.Seed, o.Rate, o.Duration == TimeSpan.Zero ? "until stopped" : "for " + o.Duration.ToString("c"), string.Join(", ", producing.Select(z => z.Zone)), ledger.Path);
 
         // Two stops: "produce no more" (duration, or the host stopping) and, a grace period after the host stopped,
         // "abandon the fact in flight".
@@ -62,8 +62,8 @@ internal sealed class SimulationWorker(
         }
 
         var loops = producing
-            .Select(zone => ProduceAsync(new ZoneProducer(zone, clients.Producer(zone), ledger, statistics, metrics, logger),
-                Scenario.For(zone, o.Seed, profile, plants), o.Rate, produce.Token, abandon.Token))
+            .Select(z => ProduceAsync(new ZoneProducer(z.Zone, clients.Producer(z.Endpoint), ledger, statistics, metrics, logger),
+                Scenario.For(z.Zone, o.Seed, profile, plants), o.Rate, produce.Token, abandon.Token))
             .ToList();
         var reporting = ReportAsync(statistics, o.ReportInterval, produce.Token);
         await Task.WhenAll(loops);

@@ -19,10 +19,9 @@ internal sealed class ZoneClients(IOptions<SimulatorOptions> options) : IDisposa
         ? null
         : X509Certificate2.CreateFromPem(File.ReadAllText(options.Value.CaPath));
 
-    /// <summary>The producer client of <paramref name="zone"/>.</summary>
-    public ProducerServiceClient Producer(string zone)
+    /// <summary>A producer client of the zone service at <paramref name="endpoint"/>.</summary>
+    public ProducerServiceClient Producer(ZoneEndpointOptions endpoint)
     {
-        var endpoint = options.Value.Zones[zone];
         var handler = new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) };
         if (_ca is { } ca)
         {
