@@ -17,6 +17,9 @@ public static class Extensions
         var services = builder.Services;
         services.AddOptions<SimulatorOptions>().BindConfiguration(SimulatorOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SimulatorOptions>>(new SimulatorOptionsValidator(command));
+        // The host waits for the worker on shutdown; give it the grace of the fact in flight plus time to report.
+        services.AddOptions<HostOptions>().Configure<IOptions<SimulatorOptions>>((host, simulator) =>
+            host.ShutdownTimeout = simulator.Value.StopGrace + TimeSpan.FromSeconds(5));
         services.AddSingleton<ExitStatus>();
         services.AddSingleton<SimulatorMetrics>();
         if (command == SimulatorCommand.Run)
