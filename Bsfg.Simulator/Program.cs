@@ -1,0 +1,3 @@
+using Bsfg.Simulator;
+
+return await SimulatorApp.RunAsync(args);

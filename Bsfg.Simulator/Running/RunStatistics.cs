@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+
+namespace Bsfg.Simulator.Running;
+
+/// <summary>What a run produced so far, per zone and kind. Thread-safe.</summary>
+internal sealed class RunStatistics
+{
+    private readonly ConcurrentDictionary<string, ZoneCounts> _zones = new(StringComparer.Ordinal);
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    /// <summary>Time since the run started.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>The zones seen so far, by name.</summary>
+    public IReadOnlyDictionary<string, ZoneCounts> Zones => _zones;
+
+    /// <summary>The counters of <paramref name="zone"/>.</summary>
+    public ZoneCounts For(string zone) => _zones.GetOrAdd(zone, _ => new ZoneCounts());
+
+    /// <summary>Total facts appended.</summary>
+    public long Facts => _zones.Values.Sum(z => z.Facts);
+
+    /// <summary>Total artifacts uploaded.</summary>
+    public long Artifacts => _zones.Values.Sum(z => Interlocked.Read(ref z.Artifacts));
+
+    /// <summary>Total artifact bytes uploaded.</summary>
+    public long Bytes => _zones.Values.Sum(z => Interlocked.Read(ref z.Bytes));
+
+    /// <summary>A table of the counts, for the end-of-run summary.</summary>
+    public string Summary()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("zone        facts  artifacts        bytes  retries  rejected  kinds");
+        foreach (var (zone, counts) in _zones.OrderBy(z => z.Key, StringComparer.Ordinal))
+        {
+            text.AppendLine($"{zone,-10} {counts.Facts,6} {counts.Artifacts,10} {counts.Bytes,12} {counts.Retries,8} {counts.Rejected,9}  {counts.Kinds()}");
+        }
+
+        text.Append($"{"total",-10} {Facts,6} {Artifacts,10} {Bytes,12}  in {Elapsed:hh\\:mm\\:ss}");
+        return text.ToString();
+    }
+}
+
+/// <summary>Counters of one zone.</summary>
+internal sealed class ZoneCounts
+{
+    private readonly ConcurrentDictionary<string, long> _kinds = new(StringComparer.Ordinal);
+
+    /// <summary>Artifacts uploaded.</summary>
+    public long Artifacts;
+
+    /// <summary>Artifact bytes uploaded.</summary>
+    public long Bytes;
+
+    /// <summary>Calls retried.</summary>
+    public long Retries;
+
+    /// <summary>Facts the zone refused (not in the ledger).</summary>
+    public long Rejected;
+
+    /// <summary>Facts appended.</summary>
+    public long Facts => _kinds.Values.Sum();
+
+    /// <summary>Counts an appended fact of <paramref name="kind"/>.</summary>
+    public void Appended(string kind) => _kinds.AddOrUpdate(kind, 1, (_, n) => n + 1);
+
+    /// <summary>Counts by kind, e.g. <c>alarm=12 batch=7</c>.</summary>
+    public string Kinds() => string.Join(' ', _kinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key}={k.Value}"));
+}

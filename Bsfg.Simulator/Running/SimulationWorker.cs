@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using Bsfg.Simulator.Configuration;
+using Bsfg.Simulator.Ledger;
+using Bsfg.Simulator.Scenarios;
+using Bsfg.Simulator.Telemetry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bsfg.Simulator.Running;
+
+/// <summary>
+/// <c>run</c>: one producer loop per configured producing zone, paced to <see cref="SimulatorOptions.Rate"/>, until
+/// <see cref="SimulatorOptions.Duration"/> passes or the host stops (Ctrl+C, SIGTERM). On a stop the fact in flight
+/// still completes (bounded by <see cref="SimulatorOptions.StopGrace"/>), so the ledger ends on a whole fact.
+/// </summary>
+internal sealed class SimulationWorker(
+    IOptions<SimulatorOptions> options,
+    ZoneClients clients,
+    SimulatorMetrics metrics,
+    ExitStatus exit,
+    IHostApplicationLifetime lifetime,
+    ILogger<SimulationWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RunAsync(stoppingToken);
+            exit.Code = ExitStatus.Success;
+        }
+        catch (Exception e)
+        {
+            Log.Failed(logger, e);
+            exit.Code = ExitStatus.Failed;
+        }
+        finally
+        {
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var zones = o.Zones.Select(z => (Zone: z.Key.ToLowerInvariant(), Endpoint: z.Value)).OrderBy(z => z.Zone, StringComparer.Ordinal).ToList();
+        var producing = zones.Where(z => z.Endpoint.Url is not null && Scenario.Produces(z.Zone)).ToList();
+        var plants = zones.Select(z => z.Zone).Where(Routing.IsPlant).ToList() is { Count: > 0 } found ? found : Routing.DefaultPlants;
+        var profile = ScenarioProfile.All[o.Scenario];
+        using var ledger = new LedgerWriter(o.Ledger);
+        var statistics = new RunStatistics();
+        Log.RunStarting(logger, profile.Name, o.Seed, o.Rate, o.Duration == TimeSpan.Zero ? "until stopped" : "for " + o.Duration.ToString("c"), string.Join(", ", producing.Select(z => z.Zone)), ledger.Path);
+
+        // Two stops: "produce no more" (duration, or the host stopping) and, a grace period after the host stopped,
+        // "abandon the fact in flight".
+        using var abandon = new CancellationTokenSource();
+        await using var grace = stoppingToken.Register(() => abandon.CancelAfter(o.StopGrace));
+        using var produce = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        if (o.Duration > TimeSpan.Zero)
+        {
+            produce.CancelAfter(o.Duration);
+        }
+
+        var loops = producing
+            .Select(z => ProduceAsync(new ZoneProducer(z.Zone, clients.Producer(z.Endpoint), ledger, statistics, metrics, logger),
+                Scenario.For(z.Zone, o.Seed, profile, plants), o.Rate, produce.Token, abandon.Token))
+            .ToList();
+        var reporting = ReportAsync(statistics, o.ReportInterval, produce.Token);
+        await Task.WhenAll(loops);
+        await produce.CancelAsync();
+        await reporting;
+
+        Report(statistics);
+        Log.RunFinished(logger, statistics.Elapsed.ToString(@"hh\:mm\:ss"), statistics.Facts, statistics.Artifacts, statistics.Bytes, ledger.Path);
+        await Console.Out.WriteLineAsync(statistics.Summary());
+    }
+
+    private async Task ProduceAsync(ZoneProducer producer, IEnumerable<PlannedFact> facts, double rate, CancellationToken produce, CancellationToken abandon)
+    {
+        var started = Stopwatch.GetTimestamp();
+        long sent = 0;
+        foreach (var planned in facts)
+        {
+            // Pace on the cumulative schedule, so bursts (alarm floods) are made up for by the facts after them.
+            var due = TimeSpan.FromSeconds(sent / rate) - Stopwatch.GetElapsedTime(started);
+            if (produce.IsCancellationRequested || (!planned.Burst && due > TimeSpan.Zero && !await DelayAsync(due, produce)))
+            {
+                return;
+            }
+
+            try
+            {
+                await producer.ProduceAsync(planned, abandon);
+            }
+            catch (OperationCanceledException) when (abandon.IsCancellationRequested)
+            {
+                Log.StoppedInFlight(logger, producer.Zone, planned.FactId);
+                return;
+            }
+
+            sent++;
+        }
+    }
+
+    private void Report(RunStatistics statistics)
+    {
+        var seconds = Math.Max(statistics.Elapsed.TotalSeconds, 0.001);
+        foreach (var (zone, counts) in statistics.Zones.OrderBy(z => z.Key, StringComparer.Ordinal))
+        {
+            Log.Progress(logger, zone, counts.Facts, counts.Kinds(), counts.Artifacts, counts.Bytes, counts.Facts / seconds, counts.Retries, counts.Rejected);
+        }
+    }
+
+    private async Task ReportAsync(RunStatistics statistics, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        while (await DelayUntilTickAsync(timer, cancellationToken))
+        {
+            Report(statistics);
+        }
+    }
+
+    private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<bool> DelayUntilTickAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

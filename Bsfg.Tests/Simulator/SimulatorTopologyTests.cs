@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Bsfg.Simulator.Ledger;
+using Bsfg.Tests.Infrastructure;
+
+namespace Bsfg.Tests.Simulator;
+
+/// <summary>The simulator as a process against the four-zone topology: runs, partitions, stops, and the audit of each.</summary>
+public sealed class SimulatorTopologyTests(TopologyFixture topology) : IClassFixture<TopologyFixture>, IDisposable
+{
+    private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan VerifyLimit = TimeSpan.FromSeconds(150);
+    private readonly string _dir = Directory.CreateTempSubdirectory("bsfg-sim-").FullName;
+
+    private string Ledger => Path.Combine(_dir, "ledger.jsonl");
+
+    [Fact]
+    public async Task RunThroughAPartitionedPlantLinkThenVerifyPasses()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var link = topology.Edges[("idmz", "planta")];
+        try
+        {
+            await using var run = SimulatorProcess.Start(topology, _dir, "run", "--duration", "00:00:14", "--rate", "4", "--seed", "21", "--ledger", Ledger);
+            await WaitForLedgerAsync(run, "planta", 5, ct);
+            link.Mode = ProxyMode.Refuse;
+            var atPartition = ReadLedger().Count(e => e.OriginZone == "planta");
+            await WaitForLedgerAsync(run, "planta", atPartition + 10, ct);
+            link.Mode = ProxyMode.Forward;
+
+            var exitCode = await run.WaitForExitAsync(RunLimit, ct);
+            Assert.True(exitCode == 0, run.Output);
+            Assert.Contains("facts/s", run.Output, StringComparison.Ordinal);
+            Assert.Contains("total", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            link.Mode = ProxyMode.Forward;
+        }
+
+        var entries = ReadLedger();
+        Assert.Contains(entries, e => e.OriginZone == "enterprise");
+        Assert.Contains(entries, e => e.OriginZone == "plantb");
+        var (code, output) = await SimulatorProcess.RunAsync(topology, _dir, VerifyLimit, ct, "verify", "--ledger", Ledger, "--timeout", "00:01:30");
+        TestContext.Current.TestOutputHelper?.WriteLine(output);
+        Assert.True(code == 0, output);
+        Assert.Contains("PASS", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyFailsNamingAFactThatWasNeverAppendedAndAnArtifactThatDiffers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (runCode, runOutput) = await SimulatorProcess.RunAsync(topology, _dir, RunLimit, ct, "run", "--duration", "00:00:04", "--rate", "5", "--seed", "22", "--ledger", Ledger);
+        Assert.True(runCode == 0, runOutput);
+
+        var entries = ReadLedger();
+        var withArtifact = entries.First(e => e.Objects.Count > 0);
+        var tampered = withArtifact with { Objects = [withArtifact.Objects[0] with { Size = withArtifact.Objects[0].Size + 1 }] };
+        var never = new LedgerEntry { FactId = Guid.CreateVersion7().ToString("D"), OriginZone = "plantb", Subject = "facts.plantb.batch.B99999.started" };
+        var lines = entries.Select(e => e == withArtifact ? tampered : e).Append(never)
+            .Select(e => JsonSerializer.Serialize(e, LedgerJsonContext.Default.LedgerEntry));
+        await File.WriteAllLinesAsync(Ledger, lines, ct);
+
+        var (code, output) = await SimulatorProcess.RunAsync(topology, _dir, VerifyLimit, ct, "verify", "--ledger", Ledger, "--timeout", "00:00:05");
+        TestContext.Current.TestOutputHelper?.WriteLine(output);
+
+        Assert.True(code == 1, output);
+        Assert.Contains("FAIL", output, StringComparison.Ordinal);
+        Assert.Contains(output.Split('\n'), l => l.Contains("missing", StringComparison.Ordinal) && l.Contains(never.FactId, StringComparison.Ordinal));
+        Assert.Contains(output.Split('\n'), l => l.Contains("artifact", StringComparison.Ordinal) && l.Contains(withArtifact.FactId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SigtermStopsARunWithEveryLedgerFactAppended()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using (var run = SimulatorProcess.Start(topology, _dir, "run", "--rate", "8", "--seed", "23", "--ledger", Ledger))
+        {
+            await WaitForLedgerAsync(run, "plantb", 8, ct);
+            run.Terminate();
+            var exitCode = await run.WaitForExitAsync(RunLimit, ct);
+            TestContext.Current.TestOutputHelper?.WriteLine(run.Output);
+            Assert.True(exitCode == 0, run.Output);
+            Assert.Contains("total", run.Output, StringComparison.Ordinal);
+        }
+
+        Assert.EndsWith("\n", await File.ReadAllTextAsync(Ledger, ct), StringComparison.Ordinal);
+        var ids = ReadLedger().Select(e => e.FactId).ToHashSet();
+        var appended = (await topology.FactsAsync("plantb", ct)).Where(f => ids.Contains(f.FactId)).ToList();
+        Assert.NotEmpty(appended);
+        Assert.All(appended, f => Assert.True(System.Diagnostics.ActivityContext.TryParse(f.TraceContext?.Traceparent, null, out _), "each fact carries its append span's traceparent"));
+        var (code, output) = await SimulatorProcess.RunAsync(topology, _dir, VerifyLimit, ct, "verify", "--ledger", Ledger, "--timeout", "00:01:30");
+        TestContext.Current.TestOutputHelper?.WriteLine(output);
+        Assert.True(code == 0, output);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>The complete lines of the ledger so far (the simulator may be writing it).</summary>
+    private List<LedgerEntry> ReadLedger()
+    {
+        if (!File.Exists(Ledger))
+        {
+            return [];
+        }
+
+        using var stream = new FileStream(Ledger, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var text = new StreamReader(stream).ReadToEnd();
+        return [.. text.Split('\n').SkipLast(1).Select(line => JsonSerializer.Deserialize(line, LedgerJsonContext.Default.LedgerEntry)!)];
+    }
+
+    private async Task WaitForLedgerAsync(SimulatorProcess run, string zone, int count, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + RunLimit;
+        while (ReadLedger().Count(e => e.OriginZone == zone) < count)
+        {
+            if (run.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the ledger did not reach {count} facts of {zone}:\n{run.Output}");
+            }
+
+            await Task.Delay(100, ct);
+        }
+    }
+}
