@@ -43,6 +43,17 @@ public static class Extensions
         return zone;
     }
 
+    /// <summary>Adds the traffic simulator (run mode only; deployments bring their own producers).</summary>
+    public static IResourceBuilder<SimulatorResource> AddSimulator(this BsfgApplicationBuilder builder, string name, double rate = 2, int seed = 1) =>
+        builder.AddResource(new SimulatorResource(name) { Rate = rate, Seed = seed });
+
+    /// <summary>Lets the simulator write to (and audit) <paramref name="zone"/>; it starts once the zone is healthy.</summary>
+    public static IResourceBuilder<SimulatorResource> WithReference(this IResourceBuilder<SimulatorResource> simulator, IResourceBuilder<ZoneResource> zone)
+    {
+        simulator.Resource.Zones.Add(zone.Resource);
+        return simulator;
+    }
+
     /// <summary>The zones of the model, in the order they were added.</summary>
     public static IEnumerable<ZoneResource> Zones(this BsfgApplicationBuilder builder) => builder.Resources.OfType<ZoneResource>();
 }

@@ -23,4 +23,11 @@ enterprise.PullsFrom(idmz, "facts.planta.>", "facts.plantb.>")
 planta.PullsFrom(idmz, "facts.enterprise.*.planta.>");
 plantb.PullsFrom(idmz, "facts.enterprise.*.plantb.>");
 
+// Realistic plant and enterprise traffic, written to the zones it references (run mode only).
+builder.AddSimulator("simulator")
+    .WithReference(planta)
+    .WithReference(plantb)
+    .WithReference(idmz)
+    .WithReference(enterprise);
+
 builder.Build().Run();

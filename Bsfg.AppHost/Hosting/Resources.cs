@@ -117,3 +117,22 @@ public static class ResourceNames
         }
     }
 }
+
+/// <summary>
+/// The traffic simulator (<c>Bsfg.Simulator</c>): produces plant and enterprise facts into the zones it references.
+/// A development resource: it runs locally and is not written to deployment artifacts.
+/// </summary>
+public sealed class SimulatorResource(string name) : Resource(name)
+{
+    /// <summary>The zones it writes to and audits.</summary>
+    public List<ZoneResource> Zones { get; } = [];
+
+    /// <summary>Facts per second per producing zone.</summary>
+    public double Rate { get; set; } = 2;
+
+    /// <summary>Seed of the scenarios.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Project path relative to the repository root.</summary>
+    public string ProjectPath { get; init; } = "Bsfg.Simulator/Bsfg.Simulator.csproj";
+}

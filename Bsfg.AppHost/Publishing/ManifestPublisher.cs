@@ -65,6 +65,9 @@ public static class ManifestPublisher
                     case EdgeResource:
                         // Edges are the zones' configuration; they have no deployable of their own.
                         break;
+                    case SimulatorResource:
+                        // A local development tool, excluded from the manifest as Aspire's ExcludeFromManifest does.
+                        break;
                     default:
                         throw new InvalidOperationException($"{resource.Name} cannot be written to the manifest.");
                 }

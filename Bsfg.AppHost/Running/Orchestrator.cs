@@ -29,6 +29,7 @@ internal sealed class Orchestrator : IAsyncDisposable
                 NatsServerResource nats => new NatsRunner(nats, zones.Single(z => z.Nats == nats), _context),
                 ZoneResource zone => new ZoneRunner(zone, _context),
                 EdgeResource edge => new EdgeRunner(edge, _context),
+                SimulatorResource simulator => new SimulatorRunner(simulator, _context),
                 _ => null,
             };
             if (runner is not null)
