@@ -9,6 +9,9 @@ public sealed partial class BsfgApplication
     /// <summary>The topology CA certificate every zone service's certificate chains to.</summary>
     public X509Certificate2 CaCertificate => Orchestrator.Context.Certificates.Ca;
 
+    /// <summary>The run's state folder (certificates, secrets, NATS stores, the simulator's ledger).</summary>
+    public string StateDirectory => Orchestrator.Context.State.Directory;
+
     /// <summary>The URL of <paramref name="resourceName"/>'s endpoint (zone services: <c>https</c>; NATS: <c>tcp</c>; edges: the proxy).</summary>
     public Uri GetEndpoint(string resourceName, string? endpointName = null) => Orchestrator.Runner(resourceName) switch
     {

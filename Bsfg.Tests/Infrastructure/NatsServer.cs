@@ -89,15 +89,34 @@ public sealed class NatsServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Returns a loopback TCP port that was free a moment ago.</summary>
+    /// <summary>
+    /// Returns a loopback TCP port that was free a moment ago, handed out once per test run. Ports come from below the
+    /// kernel's ephemeral range (32768+), so outgoing connections of other tests cannot take them in the meantime.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        for (var attempt = 0; attempt < 4000; attempt++)
+        {
+            var port = FirstPort + (int)((uint)Interlocked.Increment(ref _nextPort) % PortRange);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                listener.Stop();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try the next one.
+            }
+        }
+
+        throw new InvalidOperationException("no free loopback port below the ephemeral range");
     }
+
+    private const int FirstPort = 20000;
+    private const int PortRange = 12000;
+    private static int _nextPort = Random.Shared.Next(PortRange);
 
     /// <summary>SIGKILL: no flush, no goodbye; what the store has on disk is all that survives.</summary>
     public async Task KillAsync()
