@@ -73,9 +73,14 @@ internal sealed class EdgeProxy : IAsyncDisposable
             {
                 client = await _listener.AcceptTcpClientAsync(_stop.Token);
             }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || _stop.IsCancellationRequested)
             {
                 return;
+            }
+            catch (SocketException)
+            {
+                // A client that reset before its connection was accepted: keep accepting the others.
+                continue;
             }
 
             if (_partitioned)
@@ -99,6 +104,15 @@ internal sealed class EdgeProxy : IAsyncDisposable
 
             lock (_links)
             {
+                // A partition may have begun while the upstream connection was being made: honour it.
+                if (_partitioned)
+                {
+                    client.Client.LingerState = new LingerOption(true, 0);
+                    client.Dispose();
+                    upstream.Dispose();
+                    continue;
+                }
+
                 _links.Add((client, upstream));
                 _pumps.RemoveAll(t => t.IsCompleted);
                 _pumps.Add(PumpAsync(client, upstream));
