@@ -38,8 +38,20 @@ internal abstract class ProcessRunner(Resource resource, RunContext context) : R
     private ChildProcess? _child;
     private volatile bool _stopping;
 
-    public override IEnumerable<ChildRecord> Children =>
-        _child is { IsRunning: true, Pid: int pid, StartTime: DateTime started } ? [new ChildRecord(Resource.Name, pid, started)] : [];
+    public override IEnumerable<ChildRecord> Children
+    {
+        get
+        {
+            try
+            {
+                return _child is { IsRunning: true, Pid: int pid, StartTime: DateTime started } ? [new ChildRecord(Resource.Name, pid, started)] : [];
+            }
+            catch (InvalidOperationException)
+            {
+                return []; // the process ended (or was released) while being looked at
+            }
+        }
+    }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {

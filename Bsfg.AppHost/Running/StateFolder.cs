@@ -122,12 +122,29 @@ internal sealed class StateFolder
         }
     }
 
+    /// <summary>
+    /// A free loopback port from 10000–19999, below the kernel's ephemeral range (32768+): outgoing connections never
+    /// take these, and a process-wide counter keeps two topologies of one process from being handed the same port.
+    /// </summary>
     private static int FreePort()
     {
+        for (var attempt = 0; attempt < PortRange; attempt++)
+        {
+            var port = FirstPort + (int)((uint)Interlocked.Increment(ref _nextPort) % PortRange);
+            if (IsFree(port))
+            {
+                return port;
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    private const int FirstPort = 10000;
+    private const int PortRange = 10000;
+    private static int _nextPort = Random.Shared.Next(PortRange);
 
     private void Save() => File.WriteAllText(_stateFile, JsonSerializer.Serialize(_state, StateJson.Default.State));
 

@@ -12,6 +12,9 @@ namespace Bsfg.Tests.AppHost;
 /// <summary>The AppHost's default topology started through the testing API: four NATS servers, four zone services, six edges.</summary>
 public sealed class AppHostTopologyFixture : IAsyncLifetime
 {
+    /// <summary>Test classes that start a whole topology run one after another: two at once would halve each one's CPU.</summary>
+    public const string Collection = "AppHost topologies";
+
     public BsfgApplication App { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
@@ -31,6 +34,7 @@ public sealed class AppHostTopologyFixture : IAsyncLifetime
     }
 }
 
+[Collection(AppHostTopologyFixture.Collection)]
 public class RunModeTests(AppHostTopologyFixture topology) : IClassFixture<AppHostTopologyFixture>
 {
     private static readonly TimeSpan ArrivalTimeout = TimeSpan.FromSeconds(60);

@@ -7,6 +7,7 @@ namespace Bsfg.Tests.AppHost;
 /// The default topology from the AppHost with its simulator running: partition an edge, kill a zone service in the
 /// middle, restart and heal it, stop the simulator, and its <c>verify</c> audit must pass.
 /// </summary>
+[Collection(AppHostTopologyFixture.Collection)]
 public sealed class SimulatorJourneyTests(AppHostTopologyFixture topology) : IClassFixture<AppHostTopologyFixture>
 {
     private BsfgApplication App => topology.App;
@@ -32,7 +33,7 @@ public sealed class SimulatorJourneyTests(AppHostTopologyFixture topology) : ICl
 
         var (exitCode, output) = await VerifyAsync(ledger, ct);
 
-        Assert.True(exitCode == 0, output);
+        Assert.True(exitCode == 0, output + "\n--- planta ---\n" + App.GetRecentOutput("planta") + "\n--- idmz ---\n" + App.GetRecentOutput("idmz"));
         Assert.Contains("PASS", output, StringComparison.Ordinal);
     }
 
