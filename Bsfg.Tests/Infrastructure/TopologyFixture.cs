@@ -53,11 +53,30 @@ public class TopologyFixture : IAsyncLifetime
             Edges[edge] = new TcpFaultProxy(_ports[edge.Source]);
         }
 
-        await Task.WhenAll(Zones.Select(async zone => Nats[zone] = await NatsServer.StartAsync(new NatsServerOptions { Domain = zone, User = "bsfg", Password = "secret-" + zone })));
-        var started = await Task.WhenAll(Zones.Select(StartZoneAsync));
-        foreach (var service in started)
+        try
         {
-            Services[service.Zone] = service;
+            await Task.WhenAll(Zones.Select(async zone =>
+            {
+                var nats = await NatsServer.StartAsync(new NatsServerOptions { Domain = zone, User = "bsfg", Password = "secret-" + zone });
+                lock (Nats)
+                {
+                    Nats[zone] = nats;
+                }
+            }));
+            await Task.WhenAll(Zones.Select(async zone =>
+            {
+                var service = await StartZoneAsync(zone);
+                lock (Services)
+                {
+                    Services[zone] = service;
+                }
+            }));
+        }
+        catch
+        {
+            // The test framework does not dispose a fixture whose start failed: stop what did start.
+            await DisposeAsync();
+            throw;
         }
     }
 

@@ -54,7 +54,16 @@ public class ZoneFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        Service = await ZoneServiceProcess.StartAsync(Zone, settings, Ca.Certificate, TestContext.Current.CancellationToken);
+        try
+        {
+            Service = await ZoneServiceProcess.StartAsync(Zone, settings, Ca.Certificate, TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            // The test framework does not dispose a fixture whose start failed: stop what did start.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A Connect client presenting <paramref name="certificate"/> or <paramref name="token"/>.</summary>

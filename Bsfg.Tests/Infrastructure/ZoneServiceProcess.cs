@@ -54,6 +54,8 @@ public sealed class ZoneServiceProcess : IAsyncDisposable
         environment["ASPNETCORE_URLS"] = $"https://127.0.0.1:{port.Value}";
         environment["DOTNET_ENVIRONMENT"] = "Development";
         environment["Logging__LogLevel__Default"] = "Information";
+        // The service's parent-process watchdog ends it if the test run dies without disposing it.
+        environment["BSFG_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var service = new ZoneServiceProcess(zone, environment, ca, port.Value);
         await service.StartProcessAsync(cancellationToken);
         return service;
