@@ -44,20 +44,8 @@ internal sealed class TopologyCertificates : IDisposable
     public X509Certificate2 IssueZone(string zone) => _ca.IssueZone(zone);
 
     /// <summary>Validates a server certificate against the topology CA (and its host name).</summary>
-    public bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_ca.Certificate);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
-    }
+    public bool Validate(X509Certificate? certificate, SslPolicyErrors errors) =>
+        TopologyTrust.IsTrustedServer(certificate, errors, [_ca.Certificate]);
 
     public void Dispose() => _ca.Dispose();
 

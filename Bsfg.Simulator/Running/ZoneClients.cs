@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Bsfg.Protocol.Client;
 using Bsfg.Protocol.V1;
+using Bsfg.ServiceDefaults.Security;
 using Bsfg.Simulator.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -47,18 +48,6 @@ internal sealed class ZoneClients(IOptions<SimulatorOptions> options) : IDisposa
     }
 
     /// <summary>The chain must end at the topology CA and the name must match; nothing else is trusted.</summary>
-    private static bool TrustedByCa(X509Certificate2 ca, X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(presented);
-    }
+    private static bool TrustedByCa(X509Certificate2 ca, X509Certificate? certificate, SslPolicyErrors errors) =>
+        TopologyTrust.IsTrustedServer(certificate, errors, [ca]);
 }

@@ -76,18 +76,7 @@ public sealed class PeerClients : IDisposable
         return (http, new PeerServiceClient(client));
     }
 
-    private bool IsPeer(X509Certificate? certificate, SslPolicyErrors errors, string peer)
-    {
-        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-        {
-            return false;
-        }
-
-        var presented = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(presented) && BsfgIdentity.FromCertificate(presented) == BsfgIdentity.ForZone(peer);
-    }
+    private bool IsPeer(X509Certificate? certificate, SslPolicyErrors errors, string peer) =>
+        TopologyTrust.IsTrustedServer(certificate, errors, _roots)
+        && BsfgIdentity.FromCertificate(TopologyTrust.AsCertificate2(certificate!)) == BsfgIdentity.ForZone(peer);
 }

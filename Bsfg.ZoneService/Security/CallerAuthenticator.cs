@@ -115,15 +115,8 @@ public sealed partial class CallerAuthenticator
         }
         else
         {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            chain.ChainPolicy.VerificationTime = now.UtcDateTime;
-            chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
-            if (!chain.Build(certificate))
+            if (!TopologyTrust.Chains(certificate, _roots, out var reasons, now, TopologyTrust.ClientAuthOid))
             {
-                var reasons = string.Join(", ", chain.ChainStatus.Select(s => s.Status.ToString()).Distinct());
                 result = (null, $"the client certificate '{certificate.Subject}' is not accepted: {reasons}");
             }
             else

@@ -108,19 +108,7 @@ internal sealed class LocalZone : IAsyncDisposable
             SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = certificate is null ? null : [certificate],
-                RemoteCertificateValidationCallback = (_, presented, _, errors) =>
-                {
-                    if (presented is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(_ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(new X509Certificate2(presented));
-                },
+                RemoteCertificateValidationCallback = (_, presented, _, errors) => TopologyTrust.IsTrustedServer(presented, errors, [_ca]),
             },
         };
         var http = new HttpClient(handler) { BaseAddress = BaseAddress };
