@@ -1,9 +1,12 @@
 using Bsfg.Nats.JetStream;
+using Bsfg.Nats.JetStream.Models;
 
 namespace Bsfg.Nats.KeyValue;
 
 public sealed partial class KvStore
 {
+    private static readonly JetStreamPublishOpts CreateOpts = new() { ExpectedLastSubjectSequence = 0 };
+
     /// <summary>Writes a value unconditionally; returns its revision.</summary>
     public async ValueTask<ulong> PutAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
@@ -41,6 +44,53 @@ public sealed partial class KvStore
                 throw new NatsKVKeyExistsException(key, again);
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="CreateAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/> for many keys with all writes in flight at once (one round trip, not one per key).
+    /// Returns, in input order, each new revision, or null where the key already has a live value. Keys that fail
+    /// for another reason make the whole call fail (some of the others may be written; creating them again then
+    /// reports them as existing).
+    /// </summary>
+    public async Task<ulong?[]> CreateManyAsync(IReadOnlyList<(string Key, ReadOnlyMemory<byte> Value)> entries, CancellationToken cancellationToken = default)
+    {
+        foreach (var (key, _) in entries)
+        {
+            ValidateKey(key);
+        }
+
+        var acks = new Task<PubAck>[entries.Count];
+        var publisher = _js.CreatePublisher(Math.Max(1, entries.Count));
+        await using (publisher.ConfigureAwait(false))
+        {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                acks[i] = await publisher.PublishAsync(_writePrefix + entries[i].Key, entries[i].Value, opts: CreateOpts, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var revisions = new ulong?[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            try
+            {
+                revisions[i] = (await acks[i].ConfigureAwait(false)).Seq;
+            }
+            catch (NatsJSApiException e) when (IsWrongLastSequence(e))
+            {
+                // Present already, or only a delete/purge marker that still counts as absent: decide one by one.
+                try
+                {
+                    revisions[i] = await CreateAsync(entries[i].Key, entries[i].Value, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NatsKVKeyExistsException)
+                {
+                    revisions[i] = null;
+                }
+            }
+        }
+
+        return revisions;
     }
 
     /// <summary>

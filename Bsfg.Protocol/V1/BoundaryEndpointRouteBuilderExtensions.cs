@@ -15,6 +15,7 @@ public static class BoundaryEndpointRouteBuilderExtensions
             ProducerServiceMethods.Descriptor,
             binder => binder
                 .MapUnary(ProducerServiceMethods.AppendFact, service.AppendFactAsync)
+                .MapUnary(ProducerServiceMethods.AppendFacts, service.AppendFactsAsync)
                 .MapUnary(ProducerServiceMethods.BeginUpload, service.BeginUploadAsync)
                 .MapUnary(ProducerServiceMethods.UploadChunk, service.UploadChunkAsync)
                 .MapUnary(ProducerServiceMethods.CompleteUpload, service.CompleteUploadAsync)

@@ -12,6 +12,9 @@ public interface IProducerService
     /// <summary>Validates and appends a fact idempotently by fact_id.</summary>
     Task<AppendFactResponse> AppendFactAsync(AppendFactRequest request, RpcCallContext context);
 
+    /// <summary>Validates every fact of a batch, then appends them in order, each idempotently by fact_id.</summary>
+    Task<AppendFactsResponse> AppendFactsAsync(AppendFactsRequest request, RpcCallContext context);
+
     /// <summary>Starts or resumes a chunked upload.</summary>
     Task<BeginUploadResponse> BeginUploadAsync(BeginUploadRequest request, RpcCallContext context);
 

@@ -10,6 +10,10 @@ public sealed class ProducerServiceClient(ConnectClient client)
     public Task<AppendFactResponse> AppendFactAsync(AppendFactRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
         client.CallUnaryAsync(ProducerServiceMethods.AppendFact, request, options, cancellationToken);
 
+    /// <summary>Calls <c>AppendFacts</c>.</summary>
+    public Task<AppendFactsResponse> AppendFactsAsync(AppendFactsRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        client.CallUnaryAsync(ProducerServiceMethods.AppendFacts, request, options, cancellationToken);
+
     /// <summary>Calls <c>BeginUpload</c>.</summary>
     public Task<BeginUploadResponse> BeginUploadAsync(BeginUploadRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
         client.CallUnaryAsync(ProducerServiceMethods.BeginUpload, request, options, cancellationToken);

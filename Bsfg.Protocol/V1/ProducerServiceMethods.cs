@@ -11,6 +11,9 @@ public static class ProducerServiceMethods
     /// <summary><c>AppendFact</c>.</summary>
     public static RpcMethod<AppendFactRequest, AppendFactResponse> AppendFact { get; } = RpcMethod<AppendFactRequest, AppendFactResponse>.Create(Descriptor, "AppendFact");
 
+    /// <summary><c>AppendFacts</c>.</summary>
+    public static RpcMethod<AppendFactsRequest, AppendFactsResponse> AppendFacts { get; } = RpcMethod<AppendFactsRequest, AppendFactsResponse>.Create(Descriptor, "AppendFacts");
+
     /// <summary><c>BeginUpload</c>.</summary>
     public static RpcMethod<BeginUploadRequest, BeginUploadResponse> BeginUpload { get; } = RpcMethod<BeginUploadRequest, BeginUploadResponse>.Create(Descriptor, "BeginUpload");
 

@@ -57,6 +57,31 @@ public sealed class KvStoreTests(NatsServerFixture fixture) : IClassFixture<Nats
     }
 
     [Fact]
+    public async Task CreateManyWritesAbsentKeysAndReportsLiveOnes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var c = await JsClient.ConnectAsync(fixture.Server);
+        var kv = await KvStore.CreateAsync(c.Js, new KvConfig(NatsServerFixture.Unique("many")), ct);
+        await kv.PutAsync("live", B("old"), ct);
+        await kv.PutAsync("deleted", B("old"), ct);
+        await kv.DeleteAsync("deleted", cancellationToken: ct);
+
+        var revisions = await kv.CreateManyAsync([("a", B("1")), ("live", B("new")), ("deleted", B("2")), ("b", B("3")), ("a", B("again"))], ct);
+
+        Assert.NotNull(revisions[0]);
+        Assert.Null(revisions[1]);
+        Assert.NotNull(revisions[2]);
+        Assert.NotNull(revisions[3]);
+        Assert.Null(revisions[4]);
+        Assert.True(revisions[0] < revisions[3]);
+        Assert.Equal("1", S((await kv.GetAsync("a", ct))!.Value));
+        Assert.Equal("old", S((await kv.GetAsync("live", ct))!.Value));
+        Assert.Equal("2", S((await kv.GetAsync("deleted", ct))!.Value));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await kv.CreateManyAsync([("ok", B("x")), ("bad key", B("y"))], ct));
+        Assert.Null(await kv.GetAsync("ok", ct));
+    }
+
+    [Fact]
     public async Task DeletePurgeHistoryAndKeys()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -56,6 +56,9 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
             };
         });
 
+    public Task<AppendFactsResponse> AppendFactsAsync(AppendFactsRequest request, RpcCallContext context) =>
+        Task.FromException<AppendFactsResponse>(new RpcException(StatusCode.Unimplemented, "AppendFacts is not part of the transport tests"));
+
     /// <summary>
     /// <c>echo:&lt;fact_id&gt;</c> returns the appended fact with log fields set; any other name returns
     /// <c>limit</c> facts with 1 KiB payloads each (compressible).

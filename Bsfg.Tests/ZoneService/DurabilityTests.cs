@@ -76,6 +76,27 @@ public sealed class DurabilityTests(SmallZoneFixture zone) : IClassFixture<Small
     }
 
     [Fact]
+    public async Task BatchAppendStaysIdempotentAfterTheDuplicateWindow()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var key = TestFacts.Key();
+        var fact = TestFacts.New($"facts.planta.recipe.{key}.a");
+        var producer = zone.Producer();
+        var first = await producer.AppendFactsAsync(new AppendFactsRequest { Facts = { fact } }, cancellationToken: ct);
+
+        // The duplicate window is a property of time: let it pass (configured to 1 s).
+        await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
+        var fresh = TestFacts.New($"facts.planta.recipe.{key}.b");
+        var late = await producer.AppendFactsAsync(new AppendFactsRequest { Facts = { fresh, fact } }, cancellationToken: ct);
+
+        Assert.False(late.Results[0].Duplicate);
+        Assert.True(late.Results[1].Duplicate);
+        Assert.Equal(first.Results[0].Sequence, late.Results[1].Sequence);
+        var page = await (await Consumers.OpenAsync(zone.Peer("idmz"), $"facts.planta.recipe.{key}.>", ct)).FetchAsync(ct);
+        Assert.Equal([fact.FactId, fresh.FactId], page.Facts.Select(f => f.FactId));
+    }
+
+    [Fact]
     public async Task RetentionOfUnconfirmedFactsIsReportedAsAGap()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -19,6 +19,12 @@ public sealed class ZoneInteropTests(ZoneFixture zone) : IClassFixture<ZoneFixtu
         var result = await RunAsync("rpc/zone-connect.mjs", [zone.Service.BaseAddress.ToString().TrimEnd('/'), protocol, format, subject, "c-" + TestFacts.Key()]);
 
         AssertRoundTrip(result, "{\"qty\":7}");
+        var batch = result.GetProperty("batch").EnumerateArray().ToList();
+        Assert.Equal(2, batch.Count);
+        Assert.True(batch[0].GetProperty("duplicate").GetBoolean());
+        Assert.Equal(result.GetProperty("sequence").GetString(), batch[0].GetProperty("sequence").GetString());
+        Assert.False(batch[1].GetProperty("duplicate").GetBoolean());
+        Assert.True(ulong.Parse(batch[1].GetProperty("sequence").GetString()!) > ulong.Parse(result.GetProperty("sequence").GetString()!));
     }
 
     [Fact]

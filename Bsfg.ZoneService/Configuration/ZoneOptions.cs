@@ -39,6 +39,9 @@ public sealed class ZoneOptions
     /// <summary>Page size when a fetch asks for 0. Default 100.</summary>
     public int DefaultPageFacts { get; set; } = 100;
 
+    /// <summary>Most facts one AppendFacts call may carry. Default 1,000.</summary>
+    public int MaxAppendBatch { get; set; } = 1000;
+
     /// <summary>Largest page a fetch may ask for. Default 1,000.</summary>
     public int MaxPageFacts { get; set; } = 1000;
 
@@ -111,6 +114,11 @@ public sealed class ZoneOptionsValidator : IValidateOptions<ZoneOptions>
         if (options.DefaultPageFacts <= 0 || options.MaxPageFacts < options.DefaultPageFacts || options.MaxPageBytes <= 0)
         {
             errors.Add("page limits must be positive and DefaultPageFacts may not exceed MaxPageFacts");
+        }
+
+        if (options.MaxAppendBatch is < 1 or > 10_000)
+        {
+            errors.Add("MaxAppendBatch must be between 1 and 10000");
         }
 
         if (options.MaxChunkBytes is < 1024 or > 4 * 1024 * 1024)

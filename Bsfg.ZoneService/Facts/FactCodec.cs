@@ -15,6 +15,11 @@ public static class FactCodec
     /// <summary>Encodes a fact for the log. The caller has set recorded_at, hops of earlier zones and trace context.</summary>
     public static byte[] Encode(Fact fact)
     {
+        if (fact.Sequence == 0)
+        {
+            return fact.ToByteArray();
+        }
+
         var stored = fact.Clone();
         stored.Sequence = 0;
         return stored.ToByteArray();

@@ -163,7 +163,7 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
             Interlocked.Decrement(ref _publishing);
         }
 
-        var completed = await Task.WhenAll(acks.Select((ack, j) => CompleteAsync(facts[pending[j]].Fact, ack.Result, cancellationToken)));
+        var completed = await CompleteAsync([.. pending.Select(i => facts[i].Fact)], [.. acks.Select(a => a.Result)], cancellationToken);
         for (var j = 0; j < pending.Count; j++)
         {
             results[pending[j]] = completed[j];
@@ -173,25 +173,46 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
         return results;
     }
 
-    private async Task<AppendResult> CompleteAsync(Fact fact, PubAck ack, CancellationToken cancellationToken)
+    /// <summary>
+    /// Indexes the facts just published, all index writes in flight at once. A fact whose id the index already
+    /// holds was appended before, beyond the duplicate window: that copy is removed and the earlier one reported.
+    /// </summary>
+    private async Task<AppendResult[]> CompleteAsync(IReadOnlyList<Fact> facts, IReadOnlyList<PubAck> acks, CancellationToken cancellationToken)
     {
-        if (ack.Duplicate)
+        var results = new AppendResult[facts.Count];
+        var fresh = new List<int>(facts.Count);
+        for (var j = 0; j < facts.Count; j++)
         {
-            return await ExistingAsync(ack.Seq, cancellationToken);
+            if (acks[j].Duplicate)
+            {
+                results[j] = await ExistingAsync(acks[j].Seq, cancellationToken);
+            }
+            else
+            {
+                fresh.Add(j);
+            }
         }
 
         try
         {
-            var indexed = await IndexAsync(fact.FactId, ack.Seq, cancellationToken);
-            if (indexed != ack.Seq)
+            var created = await Index.CreateManyAsync([.. fresh.Select(j => (facts[j].FactId, (ReadOnlyMemory<byte>)SequenceValue(acks[j].Seq)))], cancellationToken);
+            for (var k = 0; k < fresh.Count; k++)
             {
-                // The fact was appended before, beyond the duplicate window: keep the first copy only.
-                await Js.DeleteMsgAsync(ZoneAssets.FactStream, ack.Seq, cancellationToken: cancellationToken);
-                Log.RemovedDuplicate(logger, fact.FactId, ack.Seq, indexed);
-                return await ExistingAsync(indexed, cancellationToken);
+                var (fact, ack) = (facts[fresh[k]], acks[fresh[k]]);
+                var indexed = created[k] is null ? await IndexAsync(fact.FactId, ack.Seq, cancellationToken) : ack.Seq;
+                if (indexed != ack.Seq)
+                {
+                    await Js.DeleteMsgAsync(ZoneAssets.FactStream, ack.Seq, cancellationToken: cancellationToken);
+                    Log.RemovedDuplicate(logger, fact.FactId, ack.Seq, indexed);
+                    results[fresh[k]] = await ExistingAsync(indexed, cancellationToken);
+                }
+                else
+                {
+                    results[fresh[k]] = new AppendResult(ack.Seq, fact.RecordedAt, Duplicate: false);
+                }
             }
 
-            return new AppendResult(ack.Seq, fact.RecordedAt, Duplicate: false);
+            return results;
         }
         catch
         {
@@ -200,7 +221,10 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
         }
         finally
         {
-            MarkIndexed(ack.Seq);
+            foreach (var j in fresh)
+            {
+                MarkIndexed(acks[j].Seq);
+            }
         }
     }
 
@@ -227,8 +251,7 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
     /// <summary>Records fact id → sequence unless the id is indexed already; returns the indexed sequence.</summary>
     private async Task<ulong> IndexAsync(string factId, ulong sequence, CancellationToken cancellationToken)
     {
-        var value = new byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(value, sequence);
+        var value = SequenceValue(sequence);
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -244,6 +267,13 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
                 }
             }
         }
+    }
+
+    private static byte[] SequenceValue(ulong sequence)
+    {
+        var value = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(value, sequence);
+        return value;
     }
 
     private void MarkIndexed(ulong sequence)

@@ -34,6 +34,36 @@ public sealed class FactTracing(IOptions<ZoneOptions> options)
         return activity;
     }
 
+    /// <summary>
+    /// Starts one append span per fact of a batch and stamps each fact with its span's context. Each span is a child
+    /// of its own fact's context (or of the current span), never of the previous fact's span. Dispose them all.
+    /// </summary>
+    public Activity?[] StartAppends(IReadOnlyList<Fact> facts, string? source)
+    {
+        var spans = new Activity?[facts.Count];
+        if (!BsfgTelemetry.ZoneService.HasListeners())
+        {
+            return spans;
+        }
+
+        var current = Activity.Current;
+        try
+        {
+            for (var i = 0; i < facts.Count; i++)
+            {
+                spans[i] = StartAppend(facts[i], source);
+                Stamp(facts[i], spans[i]);
+                Activity.Current = current;
+            }
+        }
+        finally
+        {
+            Activity.Current = current;
+        }
+
+        return spans;
+    }
+
     /// <summary>Stores the append span's context in the fact, for the hops after this one.</summary>
     public static void Stamp(Fact fact, Activity? activity)
     {

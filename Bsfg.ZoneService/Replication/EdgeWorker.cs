@@ -164,6 +164,7 @@ internal sealed partial class EdgeWorker(
         var batch = new List<(Fact, string?)>(page.Facts.Count);
         var spans = new List<Activity?>(page.Facts.Count);
         long objectBytes = 0;
+        var current = Activity.Current;
         try
         {
             foreach (var fact in page.Facts)
@@ -186,6 +187,8 @@ internal sealed partial class EdgeWorker(
                 var span = deps.Tracing.StartAppend(local, source);
                 FactTracing.Stamp(local, span);
                 spans.Add(span);
+                // The next fact's span (and any object download) must not become a child of this one.
+                Activity.Current = current;
                 batch.Add((local, source));
             }
 
@@ -210,6 +213,8 @@ internal sealed partial class EdgeWorker(
             {
                 span?.Dispose();
             }
+
+            Activity.Current = current;
         }
     }
 

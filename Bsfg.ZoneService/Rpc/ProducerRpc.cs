@@ -1,9 +1,12 @@
+using Bsfg.Protocol;
 using Bsfg.Protocol.Server;
 using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Objects;
 using Bsfg.ZoneService.Security;
 using Bsfg.ZoneService.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Rpc;
 
@@ -16,8 +19,11 @@ public sealed class ProducerRpc(
     ZoneStartup startup,
     ZoneMetrics metrics,
     FactTracing tracing,
-    TimeProvider time) : IProducerService
+    TimeProvider time,
+    IOptions<ZoneOptions> options) : IProducerService
 {
+    private readonly int _maxBatch = options.Value.MaxAppendBatch;
+
     /// <inheritdoc />
     public async Task<AppendFactResponse> AppendFactAsync(AppendFactRequest request, RpcCallContext context)
     {
@@ -40,6 +46,58 @@ public sealed class ProducerRpc(
         FactTracing.Complete(activity, result);
         metrics.Appended(fact.OriginZone, result.Duplicate, time.GetElapsedTime(started));
         return new AppendFactResponse { Sequence = result.Sequence, RecordedAt = result.RecordedAt, Duplicate = result.Duplicate };
+    }
+
+    /// <inheritdoc />
+    public async Task<AppendFactsResponse> AppendFactsAsync(AppendFactsRequest request, RpcCallContext context)
+    {
+        startup.RequireReady();
+        auth.RequireProducer(context);
+        var ct = context.CancellationToken;
+        var facts = ValidateBatch(request.Facts);
+        var started = time.GetTimestamp();
+        for (var i = 0; i < facts.Count; i++)
+        {
+            if (facts[i].ObjectRefs.Count > 0)
+            {
+                await Item(i, () => objects.ValidateRefsAsync(facts[i].ObjectRefs, ct));
+            }
+        }
+
+        // Everything is checked: from here on facts are written. References first, as for a single append.
+        foreach (var fact in facts.Where(f => f.ObjectRefs.Count > 0))
+        {
+            await objects.RecordReferencesAsync(fact.ObjectRefs, fact.Subject, ct);
+        }
+
+        var recordedAt = FactCodec.Now(time);
+        foreach (var fact in facts)
+        {
+            fact.RecordedAt = recordedAt;
+        }
+
+        var spans = tracing.StartAppends(facts, source: null);
+        try
+        {
+            var results = await log.AppendBatchAsync([.. facts.Select(f => (f, (string?)null))], checkKnownFirst: false, ct);
+            var elapsed = time.GetElapsedTime(started);
+            var response = new AppendFactsResponse();
+            for (var i = 0; i < results.Count; i++)
+            {
+                FactTracing.Complete(spans[i], results[i]);
+                metrics.Appended(facts[i].OriginZone, results[i].Duplicate, elapsed);
+                response.Results.Add(new AppendFactResponse { Sequence = results[i].Sequence, RecordedAt = results[i].RecordedAt, Duplicate = results[i].Duplicate });
+            }
+
+            return response;
+        }
+        finally
+        {
+            foreach (var span in spans)
+            {
+                span?.Dispose();
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -68,6 +126,46 @@ public sealed class ProducerRpc(
     {
         Admit(context);
         return objects.AbortUploadAsync(request, context.CancellationToken);
+    }
+
+    private List<Fact> ValidateBatch(IReadOnlyList<Fact> requested)
+    {
+        if (requested.Count == 0)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "facts: at least one fact is required");
+        }
+
+        if (requested.Count > _maxBatch)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"facts: {requested.Count} facts in one call; at most {_maxBatch} are accepted (Bsfg:Zone:MaxAppendBatch)");
+        }
+
+        var facts = new List<Fact>(requested.Count);
+        for (var i = 0; i < requested.Count; i++)
+        {
+            try
+            {
+                facts.Add(validator.ValidateForAppend(requested[i]));
+            }
+            catch (RpcException e)
+            {
+                throw new RpcException(e.StatusCode, $"facts[{i}]: {e.Message}", e);
+            }
+        }
+
+        return facts;
+    }
+
+    private static async Task Item(int index, Func<Task> check)
+    {
+        try
+        {
+            await check();
+        }
+        catch (RpcException e)
+        {
+            throw new RpcException(e.StatusCode, $"facts[{index}]: {e.Message}", e);
+        }
     }
 
     private void Admit(RpcCallContext context)

@@ -16,14 +16,38 @@ internal sealed record BenchOptions
     /// <summary>Concurrent callers appending (each awaits its own response before sending the next).</summary>
     public int Concurrency { get; init; } = 64;
 
+    /// <summary>Facts per AppendFacts call and per pipelined raw publish batch.</summary>
+    public int Batch { get; init; } = 100;
+
+    /// <summary>Concurrent callers of AppendFacts and of the pipelined raw publish.</summary>
+    public int BatchCallers { get; init; } = 8;
+
     /// <summary>Facts per FetchFacts page and per raw pull batch.</summary>
     public int Page { get; init; } = 1000;
+
+    /// <summary>Phases to run (all when empty), e.g. to profile one of them: <c>--phases appendfacts</c>.</summary>
+    public IReadOnlySet<string> Phases { get; init; } = new HashSet<string>();
+
+    /// <summary>Whether <paramref name="phase"/> runs.</summary>
+    public bool Includes(string phase) => Phases.Count == 0 || Phases.Contains(phase);
 
     public static BenchOptions Parse(string[] args)
     {
         var o = new BenchOptions();
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
+            if (args[i] == "--phases")
+            {
+                var phases = args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+                if (phases.Contains("fetchfacts"))
+                {
+                    phases.Add("append"); // FetchFacts reads back what AppendFact wrote
+                }
+
+                o = o with { Phases = phases };
+                continue;
+            }
+
             var v = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             o = args[i] switch
             {
@@ -32,6 +56,8 @@ internal sealed record BenchOptions
                 "--size" => o with { Size = v },
                 "--concurrency" => o with { Concurrency = v },
                 "--page" => o with { Page = v },
+                "--batch" => o with { Batch = v },
+                "--batch-callers" => o with { BatchCallers = v },
                 _ => throw new ArgumentException("unknown option " + args[i]),
             };
         }

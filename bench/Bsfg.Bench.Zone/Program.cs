@@ -11,7 +11,7 @@ using Google.Protobuf.WellKnownTypes;
 
 // Zone service throughput against raw JetStream through Bsfg.Nats, side by side on one nats-server.
 //   dotnet run -c Release --project bench/Bsfg.Bench.Zone -- [--runs 5] [--count 50000] [--size 1024]
-//       [--concurrency 64] [--page 1000]
+//       [--concurrency 64] [--page 1000] [--batch 100] [--batch-callers 8]
 var opts = BenchOptions.Parse(args);
 await using var server = await LocalNats.StartAsync(LocalZone.Name);
 using var ca = TopologyCertificateAuthority.Create();
@@ -28,7 +28,8 @@ var peer = new PeerServiceClient(zone.Client(peerCert));
 var payload = ByteString.CopyFrom(Enumerable.Repeat((byte)'x', opts.Size).ToArray());
 
 Console.WriteLine($"nats-server {server.Url}, zone service pid {zone.ProcessId} (own process), {Environment.ProcessorCount} cores");
-Console.WriteLine($"{opts.Count:N0} facts x {opts.Size} B payload per run and side, {opts.Concurrency} concurrent callers, pages of {opts.Page}, {opts.Runs} runs");
+Console.WriteLine($"{opts.Count:N0} facts x {opts.Size} B payload per run and side, {opts.Concurrency} concurrent callers, pages of {opts.Page}, " +
+    $"batches of {opts.Batch} by {opts.BatchCallers} callers, {opts.Runs} runs");
 
 // One unmeasured round first, so JIT tiering of client and service is mostly done before run 1. The fetch path
 // is called only once per page (50 times a run), so it reaches its final tier later than the append path.
@@ -59,18 +60,40 @@ string Cores(string phase)
 Console.WriteLine();
 Console.WriteLine($"| median of {opts.Runs} runs | zone service (/s) | raw Bsfg.Nats (/s) | ratio | single runs (zone; raw) |");
 Console.WriteLine("|---|---:|---:|---:|---|");
-Console.WriteLine($"| AppendFact vs publish + PubAck | {Med("append"):N0} | {Med("publish"):N0} | {Med("append") / Med("publish"):0.00}x | {Spread("append")}; {Spread("publish")} |");
-Console.WriteLine($"| FetchFacts vs pull fetch | {Med("fetchfacts"):N0} | {Med("fetch"):N0} | {Med("fetchfacts") / Med("fetch"):0.00}x | {Spread("fetchfacts")}; {Spread("fetch")} |");
-Console.WriteLine($"| publish + index create (the log's two writes) | | {Med("publish+index"):N0} | | {Spread("publish+index")} |");
+Row("AppendFact vs publish + PubAck", "append", "publish");
+Row($"AppendFacts vs pipelined publish, batches of {opts.Batch}", "appendfacts", "publish-batched");
+Row("AppendFacts vs publish + PubAck", "appendfacts", "publish");
+Row("FetchFacts vs pull fetch", "fetchfacts", "fetch");
+if (results[0].ContainsKey("publish+index"))
+{
+    Console.WriteLine($"| publish + index create (the log's two writes) | | {Med("publish+index"):N0} | | {Spread("publish+index")} |");
+}
+
 Console.WriteLine();
 foreach (var phase in results[0].Keys)
 {
     Console.WriteLine($"median, {phase,-14}: {Cores(phase)}");
 }
 
+void Row(string label, string zonePhase, string rawPhase)
+{
+    if (results[0].ContainsKey(zonePhase) && results[0].ContainsKey(rawPhase))
+    {
+        Console.WriteLine($"| {label} | {Med(zonePhase):N0} | {Med(rawPhase):N0} | {Med(zonePhase) / Med(rawPhase):0.00}x | {Spread(zonePhase)}; {Spread(rawPhase)} |");
+    }
+}
+
 async Task<Dictionary<string, Figure>> RunAsync(int run, BenchOptions o)
 {
     var figures = new Dictionary<string, Figure>();
+    async Task Phase(string name, int count, Func<Task> body)
+    {
+        if (o.Includes(name))
+        {
+            figures[name] = await Measure.RunAsync(meter, count, body);
+        }
+    }
+
     var stream = $"BENCH_RAW_{run}";
     var rawSubject = $"bench.raw.{run}";
     await js.CreateStreamAsync(new StreamConfig(stream, rawSubject) { Storage = StorageType.File, DuplicateWindow = TimeSpan.FromMinutes(2) });
@@ -78,15 +101,42 @@ async Task<Dictionary<string, Figure>> RunAsync(int run, BenchOptions o)
     // What the log stores per fact: the fact's encoding with recorded_at set.
     var stored = NewFact($"facts.{LocalZone.Name}.batch.bench{run}").ToByteArray();
 
-    figures["publish"] = await Measure.RunAsync(meter, o.Count, () => Measure.Concurrently(o.Concurrency, o.Count, async _ =>
+    await Phase("publish", o.Count, () => Measure.Concurrently(o.Concurrency, o.Count, async _ =>
         await js.PublishAsync(rawSubject, stored, opts: new JetStreamPublishOpts { MsgId = Guid.CreateVersion7().ToString(), ExpectedStream = stream })));
 
     var sequences = new ulong[o.Count];
     var factSubject = $"facts.{LocalZone.Name}.batch.bench{run}";
-    figures["append"] = await Measure.RunAsync(meter, o.Count, () => Measure.Concurrently(o.Concurrency, o.Count, async i =>
+    await Phase("append", o.Count, () => Measure.Concurrently(o.Concurrency, o.Count, async i =>
         sequences[i] = (await producer.AppendFactAsync(new AppendFactRequest { Fact = NewFact(factSubject) })).Sequence));
 
-    figures["fetch"] = await Measure.RunAsync(meter, o.Count, async () =>
+    // Batches: AppendFacts calls of o.Batch facts, against the same batches published pipelined (one publisher per
+    // batch, every ack awaited before the caller's next batch).
+    var batches = o.Count / o.Batch;
+    var batchSubject = $"facts.{LocalZone.Name}.batch.bench{run}.b";
+    await Phase("publish-batched", batches * o.Batch, () => Measure.Concurrently(o.BatchCallers, batches, async _ =>
+    {
+        await using var publisher = js.CreatePublisher(o.Batch);
+        var acks = new Task<PubAck>[o.Batch];
+        for (var j = 0; j < o.Batch; j++)
+        {
+            acks[j] = await publisher.PublishAsync(rawSubject, stored, opts: new JetStreamPublishOpts { MsgId = Guid.CreateVersion7().ToString(), ExpectedStream = stream });
+        }
+
+        await Task.WhenAll(acks);
+    }));
+
+    await Phase("appendfacts", batches * o.Batch, () => Measure.Concurrently(o.BatchCallers, batches, async _ =>
+    {
+        var request = new AppendFactsRequest();
+        for (var j = 0; j < o.Batch; j++)
+        {
+            request.Facts.Add(NewFact(batchSubject));
+        }
+
+        await producer.AppendFactsAsync(request);
+    }));
+
+    await Phase("fetch", o.Count, async () =>
     {
         await js.CreateOrUpdateConsumerAsync(stream, new ConsumerConfig { DurableName = "bench", AckPolicy = AckPolicy.None });
         var fetchOpts = new FetchOpts { MaxMsgs = o.Page, Expires = TimeSpan.FromSeconds(5) };
@@ -97,7 +147,7 @@ async Task<Dictionary<string, Figure>> RunAsync(int run, BenchOptions o)
         }
     });
 
-    figures["fetchfacts"] = await Measure.RunAsync(meter, o.Count, async () =>
+    await Phase("fetchfacts", o.Count, async () =>
     {
         var name = $"bench-{run}";
         await peer.OpenConsumerAsync(new OpenConsumerRequest
@@ -122,7 +172,7 @@ async Task<Dictionary<string, Figure>> RunAsync(int run, BenchOptions o)
 
     // The storage work of one append without the RPC: publish with Nats-Msg-Id, then create the fact id's index entry.
     var index = new byte[8];
-    figures["publish+index"] = await Measure.RunAsync(meter, o.Count, () => Measure.Concurrently(o.Concurrency, o.Count, async _ =>
+    await Phase("publish+index", o.Count, () => Measure.Concurrently(o.Concurrency, o.Count, async _ =>
     {
         var id = Guid.CreateVersion7().ToString();
         await js.PublishAsync(rawSubject, stored, opts: new JetStreamPublishOpts { MsgId = id, ExpectedStream = stream });

@@ -1,5 +1,5 @@
 // Drives a real zone service with connect-node: appends a fact as a producer (bearer token, no client
-// certificate), then reads it back as a peer zone (client certificate) through a durable consumer, and prints what
+// certificate), appends it again in a batch with a second fact (on "<subject>.more"), then reads it back as a peer zone (client certificate) through a durable consumer, and prints what
 // it observed as one JSON object for the C# test to check.
 // usage: node rpc/zone-connect.mjs <baseUrl> <connect|grpc> <binary|json> <subject> <consumer name>
 // env: BSFG_PKI_DIR (ca.pem, client.pem, client.key of a peer zone), BSFG_TOKEN (producer token)
@@ -32,6 +32,8 @@ const fact = {
 };
 const first = await producer.appendFact({ fact }, { timeoutMs: 10_000 });
 const again = await producer.appendFact({ fact }, { timeoutMs: 10_000 });
+const more = { ...fact, factId: randomUUID(), subject: `${subject}.more` };
+const batch = await producer.appendFacts({ facts: [fact, more] }, { timeoutMs: 10_000 });
 await peer.openConsumer({ consumerName, subjectFilters: [subject] }, { timeoutMs: 10_000 });
 const page = await peer.fetchFacts({ consumerName, limit: 10 }, { timeoutMs: 10_000 });
 const confirmed = await peer.confirmReceipt({ consumerName, sequence: page.lastDeliveredSequence }, { timeoutMs: 10_000 });
@@ -41,6 +43,7 @@ console.log(JSON.stringify({
   sequence: first.sequence.toString(),
   duplicate: again.duplicate,
   againSequence: again.sequence.toString(),
+  batch: batch.results.map((r) => ({ sequence: r.sequence.toString(), duplicate: r.duplicate })),
   fetched: page.facts.map((f) => ({ factId: f.factId, sequence: f.sequence.toString(), origin: f.originZone, payload: new TextDecoder().decode(f.payload) })),
   confirmed: confirmed.confirmedSequence.toString(),
 }));
