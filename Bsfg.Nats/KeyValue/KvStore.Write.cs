@@ -59,6 +59,18 @@ public sealed partial class KvStore
             ValidateKey(key);
         }
 
+        if (entries.Count == 1)
+        {
+            try
+            {
+                return [await CreateAsync(entries[0].Key, entries[0].Value, cancellationToken).ConfigureAwait(false)];
+            }
+            catch (NatsKVKeyExistsException)
+            {
+                return [null];
+            }
+        }
+
         var acks = new Task<PubAck>[entries.Count];
         var publisher = _js.CreatePublisher(Math.Max(1, entries.Count));
         await using (publisher.ConfigureAwait(false))

@@ -23,19 +23,29 @@ public sealed class CurlTests(ZoneFixture zone) : IClassFixture<ZoneFixture>, ID
         var consumer = "c-" + key;
 
         var appended = await CurlAsync("bsfg.v1.ProducerService/AppendFact", $$"""{"fact":{{fact}}}""", token);
+        var second = fact.Replace(factId, Guid.CreateVersion7().ToString(), StringComparison.Ordinal).Replace(".completed", ".shipped", StringComparison.Ordinal);
+        var batch = await CurlAsync("bsfg.v1.ProducerService/AppendFacts", $$"""{"facts":[{{fact}},{{second}}]}""", token);
         await CurlAsync("bsfg.v1.PeerService/OpenConsumer", $$"""{"consumerName":"{{consumer}}","subjectFilters":["facts.planta.batch.{{key}}.>"]}""", peer);
         var page = await CurlAsync("bsfg.v1.PeerService/FetchFacts", $$"""{"consumerName":"{{consumer}}","limit":10}""", peer);
         var confirmed = await CurlAsync("bsfg.v1.PeerService/ConfirmReceipt", $$"""{"consumerName":"{{consumer}}","sequence":"{{page.GetProperty("lastDeliveredSequence").GetString()}}"}""", peer);
 
         var sequence = appended.GetProperty("sequence").GetString();
         Assert.True(ulong.Parse(sequence!) > 0);
-        var fetched = Assert.Single(page.GetProperty("facts").EnumerateArray());
+        var results = batch.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(2, results.Count);
+        Assert.True(results[0].GetProperty("duplicate").GetBoolean());
+        Assert.Equal(sequence, results[0].GetProperty("sequence").GetString());
+        Assert.False(results[1].TryGetProperty("duplicate", out _));
+        var facts = page.GetProperty("facts").EnumerateArray().ToList();
+        Assert.Equal(2, facts.Count);
+        Assert.Equal(results[1].GetProperty("sequence").GetString(), facts[1].GetProperty("sequence").GetString());
+        var fetched = facts[0];
         Assert.Equal(factId, fetched.GetProperty("factId").GetString());
         Assert.Equal(sequence, fetched.GetProperty("sequence").GetString());
         Assert.Equal("planta", fetched.GetProperty("originZone").GetString());
         Assert.Equal(payload, fetched.GetProperty("payload").GetString());
         Assert.Equal("L3", fetched.GetProperty("attributes").GetProperty("line").GetString());
-        Assert.Equal(sequence, confirmed.GetProperty("confirmedSequence").GetString());
+        Assert.Equal(results[1].GetProperty("sequence").GetString(), confirmed.GetProperty("confirmedSequence").GetString());
     }
 
     public void Dispose() => Directory.Delete(_pki, recursive: true);
