@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Bsfg.Bench;
 using Bsfg.Bench.Nats;
 using Bsfg.Nats;
 using Bsfg.Nats.JetStream;
@@ -10,7 +11,7 @@ using Bsfg.Nats.JetStream.Models;
 //   dotnet run -c Release --project bench/Bsfg.Bench.Nats -- [--runs 5] [--count 200000] [--size 1024]
 //       [--inflight 5000] [--batch 1000] [--storage file|memory] [--url nats://host:port]
 var opts = BenchOptions.Parse(args);
-await using var server = opts.Url is null ? await LocalServer.StartAsync() : null;
+await using var server = opts.Url is null ? await LocalNats.StartAsync() : null;
 var url = opts.Url ?? server!.Url;
 Console.WriteLine($"server {url}; {opts.Count:N0} x {opts.Size} B, {opts.InFlight} acks in flight, fetch batch {opts.Batch}, {opts.Storage} storage, {opts.Runs} runs");
 

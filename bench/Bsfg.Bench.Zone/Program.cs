@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bsfg.Bench;
 using Bsfg.Bench.Zone;
 using Bsfg.Nats;
 using Bsfg.Nats.JetStream;

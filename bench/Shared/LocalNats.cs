@@ -3,11 +3,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Bsfg.Bench.Zone;
+namespace Bsfg.Bench;
 
 /// <summary>
-/// A throw-away nats-server as a zone deploys it: JetStream with the zone's domain, file store in a temp directory,
-/// user/password authentication, on a free loopback port.
+/// A throw-away nats-server for a benchmark: JetStream with a file store in a temp directory on a free loopback port;
+/// with a domain and user/password when it stands in for a zone's server. Compiled into each benchmark.
 /// </summary>
 internal sealed class LocalNats : IAsyncDisposable
 {
@@ -28,17 +28,21 @@ internal sealed class LocalNats : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<LocalNats> StartAsync(string domain)
+    /// <summary>Starts the server; with <paramref name="domain"/> it also requires <see cref="User"/>/<see cref="Password"/>.</summary>
+    public static async Task<LocalNats> StartAsync(string? domain = null)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "bsfg-bench-zone-" + Guid.NewGuid().ToString("N")[..8]);
+        var dir = Path.Combine(Path.GetTempPath(), "bsfg-bench-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(dir);
         var port = FreePort();
         var config = Path.Combine(dir, "nats.conf");
+        var jetStream = domain is null
+            ? $$"""jetstream { store_dir: "{{Path.Combine(dir, "store")}}" }"""
+            : $$"""jetstream { store_dir: "{{Path.Combine(dir, "store")}}", domain: "{{domain}}" }""";
         await File.WriteAllTextAsync(config, $$"""
             listen: "127.0.0.1:{{port.ToString(CultureInfo.InvariantCulture)}}"
-            server_name: "{{domain}}"
-            jetstream { store_dir: "{{Path.Combine(dir, "store")}}", domain: "{{domain}}" }
-            authorization { user: "{{User}}", password: "{{Password}}" }
+            server_name: "{{domain ?? "bench"}}"
+            {{jetStream}}
+            {{(domain is null ? "" : $$"""authorization { user: "{{User}}", password: "{{Password}}" }""")}}
             """);
         var psi = new ProcessStartInfo("nats-server", ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true };
         var process = Process.Start(psi)!;
