@@ -94,6 +94,23 @@ public sealed class SimulatorTopologyTests(TopologyFixture topology) : IClassFix
         Assert.True(code == 0, output);
     }
 
+    [Fact]
+    public async Task AFastRunSendsDueFactsInBatchesAndVerifyPasses()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (runCode, runOutput) = await SimulatorProcess.RunAsync(topology, _dir, RunLimit, ct, "run", "--duration", "00:00:03", "--rate", "300", "--seed", "24", "--ledger", Ledger);
+        Assert.True(runCode == 0, runOutput);
+
+        // A batch is recorded at one instant: facts of this run sharing recorded_at in their origin zone were sent together.
+        var ids = ReadLedger().Where(e => e.OriginZone == "planta").Select(e => e.FactId).ToHashSet();
+        var appended = (await topology.FactsAsync("planta", ct)).Where(f => ids.Contains(f.FactId)).ToList();
+        Assert.Equal(ids.Count, appended.Count);
+        Assert.Contains(appended.GroupBy(f => f.RecordedAt), g => g.Count() > 1);
+        var (code, output) = await SimulatorProcess.RunAsync(topology, _dir, VerifyLimit, ct, "verify", "--ledger", Ledger, "--timeout", "00:01:30");
+        TestContext.Current.TestOutputHelper?.WriteLine(output);
+        Assert.True(code == 0, output);
+    }
+
     public void Dispose()
     {
         try
