@@ -28,7 +28,11 @@ public sealed partial class JetStreamContext
         return info;
     }
 
-    /// <summary>Creates the stream, or updates it when it exists with another configuration.</summary>
+    /// <summary>
+    /// Creates the stream, or updates it when it exists with another configuration. An update keeps the existing
+    /// stream's fields that <see cref="StreamConfig"/> does not model (<see cref="StreamConfig.Unmodelled"/>, e.g. its
+    /// sources), unless <paramref name="config"/> gives them itself.
+    /// </summary>
     public async ValueTask<StreamInfo> CreateOrUpdateStreamAsync(StreamConfig config, CancellationToken cancellationToken = default)
     {
         try
@@ -37,6 +41,18 @@ public sealed partial class JetStreamContext
         }
         catch (NatsJSApiException e) when (e.ErrorCode == JSErrorCodes.StreamNameInUse)
         {
+            var existing = await GetStreamInfoAsync(config.Name, cancellationToken).ConfigureAwait(false);
+            if (existing.Config.Unmodelled is { Count: > 0 } kept)
+            {
+                var merged = new Dictionary<string, System.Text.Json.JsonElement>(kept, StringComparer.Ordinal);
+                foreach (var (field, value) in config.Unmodelled ?? [])
+                {
+                    merged[field] = value;
+                }
+
+                config = config with { Unmodelled = merged };
+            }
+
             return await UpdateStreamAsync(config, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -8,6 +8,25 @@ namespace Bsfg.Tests.JetStream;
 public sealed class StreamTests(NatsServerFixture fixture) : IClassFixture<NatsServerFixture>
 {
     [Fact]
+    public async Task CreateOrUpdateKeepsFieldsTheModelDoesNotName()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var c = await JsClient.ConnectAsync(fixture.Server);
+        var name = NatsServerFixture.Unique("keep");
+        // Created by someone else with a republish rule, which StreamConfig does not model.
+        var raw = $$$"""{"name":"{{{name}}}","subjects":["{{{name}}}.>"],"storage":"file","num_replicas":1,"republish":{"src":">","dest":"rp.{{{name}}}.>"}}""";
+        await c.Nats.RequestAsync("$JS.API.STREAM.CREATE." + name, Encoding.UTF8.GetBytes(raw), cancellationToken: ct);
+
+        var updated = await c.Js.CreateOrUpdateStreamAsync(new StreamConfig(name, name + ".>") { Description = "reconciled" }, ct);
+
+        Assert.Equal("reconciled", updated.Config.Description);
+        var republish = Assert.Contains("republish", (IDictionary<string, System.Text.Json.JsonElement>)updated.Config.Unmodelled!);
+        Assert.Equal("rp." + name + ".>", republish.GetProperty("dest").GetString());
+        var info = await c.Js.GetStreamInfoAsync(name, ct);
+        Assert.True(info.Config.Unmodelled!.ContainsKey("republish"));
+    }
+
+    [Fact]
     public async Task StreamLifecycleAndTypedErrors()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Bsfg.Nats.JetStream.Models;
@@ -10,6 +11,7 @@ namespace Bsfg.Nats.JetStream.Models;
 public sealed record StreamConfig
 {
     /// <summary>Creates an empty configuration (for deserialization).</summary>
+    [JsonConstructor]
     public StreamConfig()
     {
     }
@@ -126,6 +128,15 @@ public sealed record StreamConfig
     /// <summary>[2.10+] Free-form metadata.</summary>
     [JsonPropertyName("metadata")]
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>
+    /// Fields of the server's configuration this model does not name (e.g. <c>mirror</c>, <c>sources</c>,
+    /// <c>republish</c>), kept as the server reported them and sent back as they are.
+    /// <see cref="JetStreamContext.CreateOrUpdateStreamAsync"/> carries them over from the existing stream, so
+    /// reconciling a stream never drops what was configured beyond this model.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unmodelled { get; set; }
 }
 
 /// <summary>Where a stream is placed in a cluster.</summary>
