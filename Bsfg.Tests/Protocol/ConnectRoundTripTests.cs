@@ -58,7 +58,7 @@ public sealed class ConnectRoundTripTests(RpcServerFixture server) : IClassFixtu
         await client.AppendFactAsync(new AppendFactRequest { Fact = fact }, options, ct);
 
         var seen = server.Services.Calls[fact.FactId];
-        Assert.Equal("CN=planta", seen.ClientCertificateSubject);
+        Assert.Equal(TestPki.Shared.Client.Subject, seen.ClientCertificateSubject);
         Assert.Equal(RpcProtocol.Connect, seen.Protocol);
         Assert.Equal(codec, seen.Codec);
         Assert.Equal(TestFacts.TraceParent, seen.TraceParent);

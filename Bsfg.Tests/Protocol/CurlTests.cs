@@ -24,7 +24,7 @@ public sealed class CurlTests(RpcServerFixture server) : IClassFixture<RpcServer
         Assert.True(ulong.Parse(ok.GetProperty("sequence").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > 0);
         var seen = server.Services.Calls[factId];
         Assert.Equal(RpcCodec.Json, seen.Codec);
-        Assert.Equal("CN=planta", seen.ClientCertificateSubject);
+        Assert.Equal(TestPki.Shared.Client.Subject, seen.ClientCertificateSubject);
         Assert.Equal("hello", seen.Fact.Payload.ToStringUtf8());
         Assert.Equal("L3", seen.Fact.Attributes["line"]);
         Assert.Equal(404, notFoundStatus);

@@ -33,7 +33,7 @@ public sealed class GrpcTests(RpcServerFixture server) : IClassFixture<RpcServer
         Assert.True(result.Message(AppendFactResponse.Parser).Sequence > 0);
         var seen = server.Services.Calls[fact.FactId];
         Assert.Equal(RpcProtocol.Grpc, seen.Protocol);
-        Assert.Equal("CN=planta", seen.ClientCertificateSubject);
+        Assert.Equal(TestPki.Shared.Client.Subject, seen.ClientCertificateSubject);
         Assert.Equal(TestFacts.TraceParent, seen.TraceParent);
         Assert.Equal("grpc", seen.TestHeader);
         Assert.Equal(fact, seen.Fact);

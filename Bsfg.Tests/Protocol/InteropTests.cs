@@ -27,7 +27,7 @@ public sealed class InteropTests(RpcServerFixture server) : IClassFixture<RpcSer
         Assert.Equal(fact, seen.Fact);
         Assert.Equal(protocol == "grpc" ? RpcProtocol.Grpc : RpcProtocol.Connect, seen.Protocol);
         Assert.Equal(format == "json" ? RpcCodec.Json : RpcCodec.Proto, seen.Codec);
-        Assert.Equal("CN=planta", seen.ClientCertificateSubject);
+        Assert.Equal(TestPki.Shared.Client.Subject, seen.ClientCertificateSubject);
         Assert.Equal(TestFacts.TraceParent, seen.TraceParent);
         Assert.Equal("connect-node", seen.TestHeader);
         Assert.NotNull(seen.Deadline);
@@ -61,7 +61,7 @@ public sealed class InteropTests(RpcServerFixture server) : IClassFixture<RpcSer
         var seen = server.Services.Calls[fact.FactId];
         Assert.Equal(fact, seen.Fact);
         Assert.Equal(RpcProtocol.Grpc, seen.Protocol);
-        Assert.Equal("CN=planta", seen.ClientCertificateSubject);
+        Assert.Equal(TestPki.Shared.Client.Subject, seen.ClientCertificateSubject);
         Assert.Equal(TestFacts.TraceParent, seen.TraceParent);
         Assert.Equal("grpc-js", seen.TestHeader);
         Assert.NotNull(seen.Deadline);

@@ -1,13 +1,13 @@
-using System.Net;
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Bsfg.ServiceDefaults.Security;
 
 namespace Bsfg.Tests.Protocol;
 
 /// <summary>
-/// A throwaway certificate authority with a server certificate (localhost, 127.0.0.1) and client certificates,
-/// made with <see cref="CertificateRequest"/>, also written as PEM files for curl and the Node.js peers.
+/// The transport tests' certificates, issued by a throw-away <see cref="TopologyCertificateAuthority"/>: a server
+/// certificate (localhost, 127.0.0.1) and a client certificate (zone <c>planta</c>), also written as PEM files for
+/// curl and the Node.js peers.
 /// </summary>
 public sealed class TestPki : IDisposable
 {
@@ -18,31 +18,20 @@ public sealed class TestPki : IDisposable
         return pki;
     });
 
+    private readonly TopologyCertificateAuthority _authority = TopologyCertificateAuthority.Create("BSFG Test CA", TimeSpan.FromDays(2));
+    private readonly X509Certificate2Collection _roots;
+
     private TestPki()
     {
-        var now = DateTimeOffset.UtcNow;
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var caRequest = new CertificateRequest("CN=BSFG Test CA", caKey, HashAlgorithmName.SHA256);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
-        Ca = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(2));
-
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName("localhost");
-        san.AddIpAddress(IPAddress.Loopback);
-        Server = Issue("CN=localhost", "1.3.6.1.5.5.7.3.1", san.Build(), now);
-
-        var clientSan = new SubjectAlternativeNameBuilder();
-        clientSan.AddDnsName("planta.bsfg.test");
-        Client = Issue("CN=planta", "1.3.6.1.5.5.7.3.2", clientSan.Build(), now);
-
+        Ca = _authority.Certificate;
+        _roots = [Ca];
+        Server = _authority.IssueZone("server");
+        Client = _authority.IssueZone("planta");
         Directory = System.IO.Directory.CreateTempSubdirectory("bsfg-pki-").FullName;
         File.WriteAllText(CaPem, Ca.ExportCertificatePem());
-        File.WriteAllText(ServerPem, Server.ExportCertificatePem());
-        File.WriteAllText(ServerKey, Server.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
-        File.WriteAllText(ClientPem, Client.ExportCertificatePem());
-        File.WriteAllText(ClientKey, Client.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        // server.pem/server.key and client.pem/client.key, the names the Node.js peers and curl tests look for.
+        File.Move(TopologyCertificateAuthority.WritePem(Server, Directory, "server").KeyPath, ServerKey);
+        File.Move(TopologyCertificateAuthority.WritePem(Client, Directory, "client").KeyPath, ClientKey);
     }
 
     /// <summary>One PKI for the whole test run (key generation is the slow part).</summary>
@@ -67,14 +56,7 @@ public sealed class TestPki : IDisposable
     public string ClientKey => Path.Combine(Directory, "client.key");
 
     /// <summary>True when <paramref name="certificate"/> chains to this CA (and only to it).</summary>
-    public bool IsIssuedByCa(X509Certificate2 certificate)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(Ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
-    }
+    public bool IsIssuedByCa(X509Certificate2 certificate) => TopologyTrust.Chains(certificate, _roots, out _);
 
     /// <summary>A handler presenting the client certificate and trusting only this CA.</summary>
     public SocketsHttpHandler CreateClientHandler(X509Certificate2? clientCertificate = null) => new()
@@ -82,35 +64,16 @@ public sealed class TestPki : IDisposable
         SslOptions = new SslClientAuthenticationOptions
         {
             ClientCertificates = [clientCertificate ?? Client],
-            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                certificate is not null && IsIssuedByCa(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData())),
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) => TopologyTrust.IsTrustedServer(certificate, errors, _roots),
         },
         PooledConnectionLifetime = TimeSpan.FromMinutes(1),
     };
 
     public void Dispose()
     {
-        Ca.Dispose();
         Server.Dispose();
         Client.Dispose();
+        _authority.Dispose();
         System.IO.Directory.Delete(Directory, recursive: true);
-    }
-
-    private X509Certificate2 Issue(string subject, string usageOid, X509Extension san, DateTimeOffset now)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usageOid)], false));
-        request.CertificateExtensions.Add(san);
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Ca, true, false));
-        var serial = RandomNumberGenerator.GetBytes(16);
-        serial[0] &= 0x7F;
-        using var issued = request.Create(Ca, now.AddMinutes(-5), now.AddDays(1), serial);
-        using var withKey = issued.CopyWithPrivateKey(key);
-
-        // Round-trip through PKCS#12 so that the key is usable by the TLS stack on every platform.
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
     }
 }
