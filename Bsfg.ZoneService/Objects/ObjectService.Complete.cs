@@ -63,7 +63,17 @@ public sealed partial class ObjectService
             Log.CompletionNotRecorded(_logger, id, e);
         }
 
-        await PurgeStagedAsync(id, cancellationToken);
+        try
+        {
+            await PurgeStagedAsync(id, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The object is stored and the completion recorded: the caller gets its reference. The staged chunks
+            // (a large upload takes the server a while to purge) expire with the chunk stream's age limit.
+            Log.StagedChunksKept(_logger, id, e);
+        }
+
         Log.UploadCompleted(_logger, id, target.Bucket, key, target.Size);
         return new CompleteUploadResponse { ObjectRef = ToRef(state, key, completed.Digest, completed.Size) };
     }

@@ -42,5 +42,8 @@ public sealed partial class ObjectService
 
         [LoggerMessage(2312, LogLevel.Information, "Removed orphan object {Bucket}/{Key} ({Size} bytes, stored {Stored})")]
         public static partial void OrphanRemoved(ILogger logger, string bucket, string key, ulong size, DateTimeOffset stored);
+
+        [LoggerMessage(2313, LogLevel.Warning, "Upload {UploadId} completed, but its staged chunks could not be removed now; they expire with the upload time-to-live")]
+        public static partial void StagedChunksKept(ILogger logger, string uploadId, Exception error);
     }
 }
