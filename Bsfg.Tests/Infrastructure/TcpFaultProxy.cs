@@ -34,6 +34,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     private volatile ProxyMode _mode = ProxyMode.Forward;
     private TaskCompletionSource _resumed = NewResumed();
     private int _accepted;
+    private long _forwarded;
 
     public TcpFaultProxy(int targetPort)
     {
@@ -47,6 +48,9 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     public int Port { get; }
 
     public int AcceptedConnections => Volatile.Read(ref _accepted);
+
+    /// <summary>Bytes passed on so far, both directions together.</summary>
+    public long BytesForwarded => Interlocked.Read(ref _forwarded);
 
     public ProxyMode Mode
     {
@@ -209,10 +213,12 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                         await destination.WriteAsync(buffer.AsMemory(offset, Math.Min(16 * 1024, n - offset)), _stop.Token);
                     }
 
+                    Interlocked.Add(ref _forwarded, n);
                     continue;
                 }
 
                 await destination.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
+                Interlocked.Add(ref _forwarded, n);
             }
         }
         catch (Exception)

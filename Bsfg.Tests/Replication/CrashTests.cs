@@ -70,10 +70,36 @@ public sealed class CrashTests(TopologyFixture topology) : IClassFixture<Topolog
         await ReplicationFaults.AssertExactlyOnceDownstreamAsync(topology, ids, ct);
     }
 
-    private async Task<Fact> AppendWithArtifactAsync(CancellationToken ct)
+    [Fact]
+    public async Task ACompressedLinkCarriesFactsAndArtifactsInAFractionOfTheBytes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var idmz = topology.Services["idmz"];
+        var link = topology.Edges[("idmz", "planta")];
+        try
+        {
+            await idmz.RestartAsync(ct, new Dictionary<string, string> { ["Bsfg:Replication:Peers:planta:Compress"] = "true" });
+            await ReplicationFaults.WaitUntilAsync(
+                async () => (await ReplicationFaults.EdgeAsync(topology, "idmz", "planta", ct)) is { State: EdgeState.Active },
+                TimeSpan.FromSeconds(30), "the edge is up again", ct);
+            var before = link.BytesForwarded;
+
+            // A megabyte of a very compressible artifact: uncompressed it alone would be more than the bound below.
+            var artifact = await AppendWithArtifactAsync(ct, new byte[1024 * 1024]);
+            await ReplicationFaults.AssertExactlyOnceDownstreamAsync(topology, [artifact.FactId], ct);
+
+            Assert.InRange(link.BytesForwarded - before, 1, 256 * 1024);
+        }
+        finally
+        {
+            await idmz.RestartAsync(ct);
+        }
+    }
+
+    private async Task<Fact> AppendWithArtifactAsync(CancellationToken ct, byte[]? artifact = null)
     {
         var producer = topology.Producer("planta");
-        var content = RandomNumberGenerator.GetBytes(200_000);
+        var content = artifact ?? RandomNumberGenerator.GetBytes(200_000);
         var uploadId = Guid.NewGuid().ToString();
         await producer.BeginUploadAsync(new BeginUploadRequest { UploadId = uploadId, Bucket = "document-files", ExpectedSize = (ulong)content.Length }, cancellationToken: ct);
         await producer.UploadChunkAsync(new UploadChunkRequest { UploadId = uploadId, Data = ByteString.CopyFrom(content) }, cancellationToken: ct);

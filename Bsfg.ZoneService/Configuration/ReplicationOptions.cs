@@ -27,6 +27,13 @@ public sealed class PeerOptions
 {
     /// <summary>Base URL of the peer's zone service, e.g. <c>https://planta.bsfg.local:5443</c>.</summary>
     public string Url { get; set; } = "";
+
+    /// <summary>
+    /// Whether the peer gzips what it sends this zone (fact pages, artifact ranges). Off by default: on a LAN or
+    /// IDMZ link compressing every page costs more CPU on both zones than it saves; turn it on for slow or metered
+    /// links (WAN, satellite, radio).
+    /// </summary>
+    public bool Compress { get; set; }
 }
 
 /// <summary>One inbound edge: facts matching <see cref="Filters"/> pulled from <see cref="Peer"/>.</summary>

@@ -70,9 +70,15 @@ public sealed class PeerClients : IDisposable
                 RemoteCertificateValidationCallback = (_, certificate, _, errors) => IsPeer(certificate, errors, peer),
             },
         };
-        var url = new Uri(_replication.Peers[peer].Url);
+        var options = _replication.Peers[peer];
+        var url = new Uri(options.Url);
         var http = new HttpClient(handler) { BaseAddress = url, Timeout = Timeout.InfiniteTimeSpan };
-        var client = new ConnectClient(http, new ConnectClientOptions { BaseAddress = url, DefaultTimeout = TimeSpan.FromSeconds(30) });
+        var client = new ConnectClient(http, new ConnectClientOptions
+        {
+            BaseAddress = url,
+            DefaultTimeout = TimeSpan.FromSeconds(30),
+            AcceptCompressedResponses = options.Compress,
+        });
         return (http, new PeerServiceClient(client));
     }
 
