@@ -25,6 +25,9 @@ internal sealed record BenchOptions
     /// <summary>Facts per FetchFacts page and per raw pull batch.</summary>
     public int Page { get; init; } = 1000;
 
+    /// <summary>Whether the FetchFacts reader accepts gzip-compressed pages (a peer with <c>Compress</c> on).</summary>
+    public bool Gzip { get; init; }
+
     /// <summary>Phases to run (all when empty), e.g. to profile one of them: <c>--phases appendfacts</c>.</summary>
     public IReadOnlySet<string> Phases { get; init; } = new HashSet<string>();
 
@@ -58,6 +61,7 @@ internal sealed record BenchOptions
                 "--page" => o with { Page = v },
                 "--batch" => o with { Batch = v },
                 "--batch-callers" => o with { BatchCallers = v },
+                "--gzip" => o with { Gzip = v != 0 },
                 _ => throw new ArgumentException("unknown option " + args[i]),
             };
         }

@@ -82,10 +82,11 @@ internal sealed class LocalZone : IAsyncDisposable
     }
 
     /// <summary>A Connect client presenting <paramref name="certificate"/> or <paramref name="token"/>.</summary>
-    public ConnectClient Client(X509Certificate2? certificate = null, string? token = null)
+    /// <summary>A client as a peer zone or producer; <paramref name="gzip"/> lets the service compress responses.</summary>
+    public ConnectClient Client(X509Certificate2? certificate = null, string? token = null, bool gzip = false)
     {
         var http = CreateHttpClient(certificate, token);
-        return new ConnectClient(http, new ConnectClientOptions { BaseAddress = BaseAddress, DefaultTimeout = TimeSpan.FromSeconds(60) });
+        return new ConnectClient(http, new ConnectClientOptions { BaseAddress = BaseAddress, DefaultTimeout = TimeSpan.FromSeconds(60), AcceptCompressedResponses = gzip });
     }
 
     public async ValueTask DisposeAsync()

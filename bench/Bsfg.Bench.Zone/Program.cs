@@ -12,7 +12,7 @@ using Google.Protobuf.WellKnownTypes;
 
 // Zone service throughput against raw JetStream through Bsfg.Nats, side by side on one nats-server.
 //   dotnet run -c Release --project bench/Bsfg.Bench.Zone -- [--runs 5] [--count 50000] [--size 1024]
-//       [--concurrency 64] [--page 1000] [--batch 100] [--batch-callers 8]
+//       [--concurrency 64] [--page 1000] [--batch 100] [--batch-callers 8] [--gzip 0|1] [--phases a,b]
 var opts = BenchOptions.Parse(args);
 await using var server = await LocalNats.StartAsync(LocalZone.Name);
 using var ca = TopologyCertificateAuthority.Create();
@@ -25,7 +25,8 @@ await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with {
 await using var js = new JetStreamContext(nats);
 var producer = new ProducerServiceClient(zone.Client(token: LocalZone.ProducerToken));
 using var peerCert = ca.IssueZone(LocalZone.Peer);
-var peer = new PeerServiceClient(zone.Client(peerCert));
+// Like a replicating zone by default (Bsfg:Replication:Peers:<zone>:Compress is off): pages are not gzipped.
+var peer = new PeerServiceClient(zone.Client(peerCert, gzip: opts.Gzip));
 var payload = ByteString.CopyFrom(Enumerable.Repeat((byte)'x', opts.Size).ToArray());
 
 Console.WriteLine($"nats-server {server.Url}, zone service pid {zone.ProcessId} (own process), {Environment.ProcessorCount} cores");
