@@ -42,9 +42,15 @@ internal sealed record BenchOptions
             if (args[i] == "--phases")
             {
                 var phases = args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+                // The reading phases read back what a writing phase wrote.
                 if (phases.Contains("fetchfacts"))
                 {
-                    phases.Add("append"); // FetchFacts reads back what AppendFact wrote
+                    phases.Add("append");
+                }
+
+                if (phases.Contains("fetch"))
+                {
+                    phases.Add("publish");
                 }
 
                 o = o with { Phases = phases };
