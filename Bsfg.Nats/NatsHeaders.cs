@@ -10,7 +10,10 @@ namespace Bsfg.Nats;
 /// </summary>
 public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
 {
-    private readonly List<KeyValuePair<string, string>> _entries = [];
+    private List<KeyValuePair<string, string>>? _entries = [];
+
+    /// <summary>The key/value lines of a received block, parsed on first use: most deliveries are never asked for theirs.</summary>
+    private byte[]? _received;
 
     /// <summary>Status code of a received message (e.g. 503, 100, 404, 408, 409), or 0 when there is none.</summary>
     public int Code { get; internal set; }
@@ -19,7 +22,7 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
     public string? Description { get; internal set; }
 
     /// <summary>Number of key/value entries (a repeated key counts once per value).</summary>
-    public int Count => _entries.Count;
+    public int Count => Entries.Count;
 
     /// <summary>Gets the last value of <paramref name="key"/> (null when absent); setting replaces all values.</summary>
     public string? this[string key]
@@ -44,7 +47,7 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
     {
         ValidateKey(key);
         ValidateValue(value);
-        _entries.Add(new(key, value));
+        Entries.Add(new(key, value));
     }
 
     /// <summary>Replaces all values of <paramref name="key"/> with <paramref name="value"/>.</summary>
@@ -55,16 +58,17 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
     }
 
     /// <summary>Removes every value of <paramref name="key"/>; true when something was removed.</summary>
-    public bool Remove(string key) => _entries.RemoveAll(e => string.Equals(e.Key, key, StringComparison.Ordinal)) > 0;
+    public bool Remove(string key) => Entries.RemoveAll(e => string.Equals(e.Key, key, StringComparison.Ordinal)) > 0;
 
     /// <summary>Gets the last value of <paramref name="key"/>.</summary>
     public bool TryGetValue(string key, out string value)
     {
-        for (var i = _entries.Count - 1; i >= 0; i--)
+        var entries = Entries;
+        for (var i = entries.Count - 1; i >= 0; i--)
         {
-            if (string.Equals(_entries[i].Key, key, StringComparison.Ordinal))
+            if (string.Equals(entries[i].Key, key, StringComparison.Ordinal))
             {
-                value = _entries[i].Value;
+                value = entries[i].Value;
                 return true;
             }
         }
@@ -75,10 +79,10 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
 
     /// <summary>All values of <paramref name="key"/> in the order they were added.</summary>
     public IReadOnlyList<string> GetValues(string key) =>
-        _entries.Where(e => string.Equals(e.Key, key, StringComparison.Ordinal)).Select(e => e.Value).ToList();
+        Entries.Where(e => string.Equals(e.Key, key, StringComparison.Ordinal)).Select(e => e.Value).ToList();
 
     /// <inheritdoc />
-    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => _entries.GetEnumerator();
+    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => Entries.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
@@ -86,7 +90,7 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
     internal int GetWireLength()
     {
         var length = Version.Length + 2 + 2;
-        foreach (var (key, value) in _entries)
+        foreach (var (key, value) in Entries)
         {
             length += Encoding.UTF8.GetByteCount(key) + 2 + Encoding.UTF8.GetByteCount(value) + 2;
         }
@@ -99,7 +103,7 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
     {
         var written = Encoding.ASCII.GetBytes(Version, destination);
         written += Crlf(destination[written..]);
-        foreach (var (key, value) in _entries)
+        foreach (var (key, value) in Entries)
         {
             written += Encoding.UTF8.GetBytes(key, destination[written..]);
             destination[written++] = (byte)':';
@@ -156,6 +160,18 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
         }
 
         var remaining = lineEnd < 0 ? [] : block[(lineEnd + 2)..];
+        if (!remaining.IsEmpty)
+        {
+            headers._received = remaining.ToArray();
+            headers._entries = null;
+        }
+
+        return headers;
+    }
+
+    private static List<KeyValuePair<string, string>> ParseEntries(ReadOnlySpan<byte> remaining)
+    {
+        var entries = new List<KeyValuePair<string, string>>();
         while (!remaining.IsEmpty)
         {
             var end = remaining.IndexOf("\r\n"u8);
@@ -174,13 +190,15 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
 
             var key = Encoding.UTF8.GetString(line[..colon]);
             var value = Encoding.UTF8.GetString(line[(colon + 1)..].Trim((byte)' ').Trim((byte)'\t'));
-            headers._entries.Add(new(key, value));
+            entries.Add(new(key, value));
         }
 
-        return headers;
+        return entries;
     }
 
     private const string Version = "NATS/1.0";
+
+    private List<KeyValuePair<string, string>> Entries => _entries ??= ParseEntries(_received);
 
     private static int Crlf(Span<byte> destination)
     {

@@ -11,13 +11,15 @@ public sealed class NatsSubscription : IAsyncDisposable
 {
     private readonly NatsConnection _connection;
     private readonly Channel<NatsMsg> _channel;
+    private readonly IMsgSink? _sink;
     private long _dropped;
     private long _delivered;
     private long _maxMsgs;
 
-    internal NatsSubscription(NatsConnection connection, long sid, string subject, string? queueGroup, int capacity)
+    internal NatsSubscription(NatsConnection connection, long sid, string subject, string? queueGroup, int capacity, IMsgSink? sink = null)
     {
         _connection = connection;
+        _sink = sink;
         Sid = sid;
         Subject = subject;
         QueueGroup = queueGroup;
@@ -91,7 +93,11 @@ public sealed class NatsSubscription : IAsyncDisposable
     /// <summary>Called by the reader loop; never blocks. Returns false when the limit has been reached.</summary>
     internal bool Deliver(in NatsMsg msg)
     {
-        if (!_channel.Writer.TryWrite(msg))
+        if (_sink is not null)
+        {
+            _sink.Deliver(msg);
+        }
+        else if (!_channel.Writer.TryWrite(msg))
         {
             Interlocked.Increment(ref _dropped);
         }
@@ -101,5 +107,22 @@ public sealed class NatsSubscription : IAsyncDisposable
         return max == 0 || delivered < max;
     }
 
-    internal void Complete(Exception? error) => _channel.Writer.TryComplete(error);
+    internal void Complete(Exception? error)
+    {
+        _channel.Writer.TryComplete(error);
+        _sink?.Complete(error);
+    }
+}
+
+/// <summary>
+/// Takes a subscription's messages on the connection's reader loop instead of through <see cref="NatsSubscription.Msgs"/>:
+/// for internal consumers that only collect, so a batch of messages costs one hand-off instead of one per message.
+/// Implementations must not block.
+/// </summary>
+internal interface IMsgSink
+{
+    void Deliver(in NatsMsg msg);
+
+    /// <summary>The subscription ended (unsubscribed or the connection closed).</summary>
+    void Complete(Exception? error);
 }

@@ -34,16 +34,20 @@ public readonly record struct JetStreamMsgMetadata(
             return false;
         }
 
-        var tokens = ackSubject.Split('.');
+        // Tokens are sliced, not split into strings: this runs for every delivered message.
+        var subject = ackSubject.AsSpan();
+        Span<Range> tokens = stackalloc Range[12];
+        var count = Tokenize(subject, tokens);
         int offset;
         string? domain = null;
-        if (tokens.Length == 9)
+        if (count == 9)
         {
             offset = 2;
         }
-        else if (tokens.Length >= 11)
+        else if (count >= 11)
         {
-            domain = tokens[2] == "_" ? null : tokens[2];
+            var domainToken = subject[tokens[2]];
+            domain = domainToken is "_" ? null : domainToken.ToString();
             offset = 4;
         }
         else
@@ -51,17 +55,38 @@ public readonly record struct JetStreamMsgMetadata(
             return false;
         }
 
-        if (!ulong.TryParse(tokens[offset + 2], NumberStyles.None, CultureInfo.InvariantCulture, out var delivered)
-            || !ulong.TryParse(tokens[offset + 3], NumberStyles.None, CultureInfo.InvariantCulture, out var sseq)
-            || !ulong.TryParse(tokens[offset + 4], NumberStyles.None, CultureInfo.InvariantCulture, out var cseq)
-            || !long.TryParse(tokens[offset + 5], NumberStyles.None, CultureInfo.InvariantCulture, out var nanos)
-            || !ulong.TryParse(tokens[offset + 6], NumberStyles.None, CultureInfo.InvariantCulture, out var pending))
+        if (!ulong.TryParse(subject[tokens[offset + 2]], NumberStyles.None, CultureInfo.InvariantCulture, out var delivered)
+            || !ulong.TryParse(subject[tokens[offset + 3]], NumberStyles.None, CultureInfo.InvariantCulture, out var sseq)
+            || !ulong.TryParse(subject[tokens[offset + 4]], NumberStyles.None, CultureInfo.InvariantCulture, out var cseq)
+            || !long.TryParse(subject[tokens[offset + 5]], NumberStyles.None, CultureInfo.InvariantCulture, out var nanos)
+            || !ulong.TryParse(subject[tokens[offset + 6]], NumberStyles.None, CultureInfo.InvariantCulture, out var pending))
         {
             return false;
         }
 
         var time = DateTimeOffset.UnixEpoch.AddTicks(nanos / 100);
-        metadata = new JetStreamMsgMetadata(tokens[offset], tokens[offset + 1], domain, delivered, sseq, cseq, time, pending);
+        metadata = new JetStreamMsgMetadata(subject[tokens[offset]].ToString(), subject[tokens[offset + 1]].ToString(), domain, delivered, sseq, cseq, time, pending);
         return true;
+    }
+
+    /// <summary>Splits at dots into at most <paramref name="tokens"/>.Length ranges (the last one keeps the rest); returns the count.</summary>
+    private static int Tokenize(ReadOnlySpan<char> subject, Span<Range> tokens)
+    {
+        var count = 0;
+        var start = 0;
+        while (count < tokens.Length - 1)
+        {
+            var dot = subject[start..].IndexOf('.');
+            if (dot < 0)
+            {
+                break;
+            }
+
+            tokens[count++] = new Range(start, start + dot);
+            start += dot + 1;
+        }
+
+        tokens[count++] = new Range(start, subject.Length);
+        return count;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bsfg.Protocol.Server;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 
@@ -9,9 +10,9 @@ internal static partial class ConnectUnary
 {
     private const string SupportedEncodings = "gzip";
 
-    public static async Task WriteSuccessAsync(HttpContext http, ServerMethod method, IMessage message, RpcCodec codec, bool acceptsGzip)
+    public static async Task WriteSuccessAsync(HttpContext http, ServerMethod method, IMessage message, IEncodedFields? fields, RpcCodec codec, bool acceptsGzip)
     {
-        using var payload = method.Encode(message, codec, prefix: 0);
+        using var payload = method.Encode(message, codec, prefix: 0, fields);
         PooledBuffer? compressed = null;
         try
         {

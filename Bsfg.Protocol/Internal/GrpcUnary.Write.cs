@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using Bsfg.Protocol.Server;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 
@@ -11,9 +12,9 @@ internal static partial class GrpcUnary
     private const string StatusHeader = "grpc-status";
     private const string MessageHeader = "grpc-message";
 
-    private static async Task WriteSuccessAsync(HttpContext http, ServerMethod method, IMessage message, string contentType, bool acceptsGzip)
+    private static async Task WriteSuccessAsync(HttpContext http, ServerMethod method, IMessage message, IEncodedFields? fields, string contentType, bool acceptsGzip)
     {
-        using var plain = method.Encode(message, RpcCodec.Proto, FrameHeaderSize);
+        using var plain = method.Encode(message, RpcCodec.Proto, FrameHeaderSize, fields);
         PooledBuffer? compressed = null;
         try
         {

@@ -1,17 +1,17 @@
 using Bsfg.Nats.JetStream;
 using Bsfg.Nats.JetStream.Models;
-using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Storage;
 
 namespace Bsfg.ZoneService.Consumers;
 
 /// <summary>One page read from the log.</summary>
-/// <param name="Facts">Matching facts in sequence order.</param>
+/// <param name="Facts">Matching facts in sequence order, as served.</param>
+/// <param name="FirstScanned">Lowest sequence read (matching or not), 0 if nothing was read.</param>
 /// <param name="LastScanned">Highest sequence read (matching or not), 0 if nothing was read.</param>
 /// <param name="Pending">Facts left after the page (from the server's count; an estimate while appends go on).</param>
 /// <param name="ReachedEnd">True when everything in the log up to the read moment was scanned.</param>
-public sealed record FactPage(IReadOnlyList<Fact> Facts, ulong LastScanned, ulong Pending, bool ReachedEnd);
+public sealed record FactPage(ServedFacts Facts, ulong FirstScanned, ulong LastScanned, ulong Pending, bool ReachedEnd);
 
 /// <summary>
 /// Reads the log for one durable consumer through an ephemeral, ack-less JetStream pull consumer positioned at
@@ -39,6 +39,12 @@ internal sealed class FactReader : IAsyncDisposable
 
     /// <summary>The sequence the next read starts at.</summary>
     public ulong NextSequence { get; private set; }
+
+    /// <summary>
+    /// Matching facts after <see cref="NextSequence"/> as of the last read (the server's count), or null when unknown:
+    /// before the first read, and when filtering here (the server then counts facts of every subject).
+    /// </summary>
+    public ulong? Pending { get; private set; }
 
     /// <summary>The filters this reader serves.</summary>
     public IReadOnlyList<string> Filters => _filters;
@@ -69,7 +75,7 @@ internal sealed class FactReader : IAsyncDisposable
     /// </summary>
     public async Task<FactPage> ReadAsync(int limit, int maxBytes, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var page = new PageBuilder(limit, maxBytes);
+        var page = new PageBuilder(new ServedFacts(_zone), limit, maxBytes);
         await ReadAvailableAsync(page, cancellationToken);
         var deadline = DateTimeOffset.UtcNow + wait;
         while (page.Facts.Count == 0 && DateTimeOffset.UtcNow < deadline)
@@ -149,21 +155,25 @@ internal sealed class FactReader : IAsyncDisposable
     {
         var metadata = msg.Metadata;
         NextSequence = metadata.StreamSequence + 1;
+        page.FirstScanned = page.FirstScanned == 0 ? metadata.StreamSequence : page.FirstScanned;
         page.LastScanned = metadata.StreamSequence;
         page.Pending = metadata.NumPending;
+        Pending = _filterHere ? null : metadata.NumPending;
         if (_filterHere && !_filters.Any(f => Subjects.Matches(msg.Subject, f)))
         {
             return;
         }
 
-        page.Add(FactCodec.Decode(msg.Data.Span, metadata.StreamSequence, _zone), msg.Data.Length);
+        page.Add(msg.Data, metadata.StreamSequence);
     }
 
-    private sealed class PageBuilder(int limit, int maxBytes)
+    private sealed class PageBuilder(ServedFacts facts, int limit, int maxBytes)
     {
         private long _bytes;
 
-        public List<Fact> Facts { get; } = [];
+        public ServedFacts Facts => facts;
+
+        public ulong FirstScanned { get; set; }
 
         public ulong LastScanned { get; set; }
 
@@ -171,19 +181,19 @@ internal sealed class FactReader : IAsyncDisposable
 
         public bool ReachedEnd { get; set; }
 
-        public bool Full => Facts.Count >= limit || _bytes >= maxBytes;
+        public bool Full => facts.Count >= limit || _bytes >= maxBytes;
 
-        public int Remaining => limit - Facts.Count;
+        public int Remaining => limit - facts.Count;
 
         public long RemainingBytes => Math.Max(1, maxBytes - _bytes);
 
-        public void Add(Fact fact, int size)
+        public void Add(ReadOnlyMemory<byte> stored, ulong sequence)
         {
-            Facts.Add(fact);
-            _bytes += size;
+            facts.Add(stored, sequence);
+            _bytes += stored.Length;
         }
 
-        public FactPage Build() => new(Facts, LastScanned, Pending == ulong.MaxValue ? 0 : Pending, ReachedEnd);
+        public FactPage Build() => new(facts, FirstScanned, LastScanned, Pending == ulong.MaxValue ? 0 : Pending, ReachedEnd);
     }
 }
 

@@ -25,8 +25,9 @@ public sealed class PeerRpc(
     public async Task<FetchFactsResponse> FetchFactsAsync(FetchFactsRequest request, RpcCallContext context)
     {
         var peer = Admit(context);
-        var response = await consumers.FetchAsync(request, peer, context.Deadline, context.CancellationToken);
-        tracing.RecordServed(request.ConsumerName, peer, response.Facts);
+        var (response, facts) = await consumers.FetchAsync(request, peer, context.Deadline, context.CancellationToken);
+        tracing.RecordServed(request.ConsumerName, peer, facts.Decoded);
+        context.ResponseFields = facts;
         return response;
     }
 

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Bsfg.Nats;
+using Bsfg.Nats.JetStream;
+using Bsfg.Nats.KeyValue;
+using Bsfg.Protocol;
+using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Consumers;
+using Bsfg.ZoneService.Storage;
+
+namespace Bsfg.Tests.ZoneService;
+
+/// <summary>
+/// The zone service keeps consumer state in memory and skips the log's bounds when a full page is ahead; the stored
+/// state stays the truth, and gaps are still reported.
+/// </summary>
+public sealed class ConsumerStateTests(SmallZoneFixture zone) : IClassFixture<SmallZoneFixture>
+{
+    [Fact]
+    public async Task ConfirmAfterRestartIsAcceptedUpToWhatWasDelivered()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (filter, seqs) = await AppendAsync("batch", 4, ct);
+        var consumer = await OpenAtAsync(filter, seqs[0], ct);
+        var page = await consumer.FetchAsync(ct, limit: 3);
+
+        await zone.Service.RestartAsync(ct);
+
+        consumer = new Consumers(zone.Peer("idmz"), consumer.Name);
+        var beyond = await Assert.ThrowsAsync<RpcException>(() => consumer.ConfirmAsync(seqs[3], ct));
+        Assert.Equal(StatusCode.OutOfRange, beyond.StatusCode);
+        Assert.Equal(seqs[2], page.LastDeliveredSequence);
+        Assert.Equal(seqs[2], (await consumer.ConfirmAsync(page.LastDeliveredSequence, ct)).ConfirmedSequence);
+        Assert.Equal([seqs[3]], (await consumer.FetchAsync(ct)).Facts.Select(f => f.Sequence));
+    }
+
+    [Fact]
+    public async Task AnotherWritersChangesAreHonoured()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (filter, seqs) = await AppendAsync("asset", 6, ct);
+        var consumer = await OpenAtAsync(filter, seqs[0], ct);
+        var first = await consumer.FetchAsync(ct, limit: 2);
+
+        // Another zone service instance delivered more and moved the confirmed position meanwhile.
+        await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [zone.Nats.Url], User = "bsfg", Password = "nats-secret" }, ct);
+        var kv = await KvStore.BindAsync(new JetStreamContext(nats), ZoneAssets.ConsumerBucket, ct);
+        var entry = await kv.GetAsync(consumer.Name, ct) ?? throw new InvalidOperationException("no consumer state");
+        var state = JsonSerializer.Deserialize<ConsumerState>(entry.Value.Span)!;
+        await kv.UpdateAsync(consumer.Name, JsonSerializer.SerializeToUtf8Bytes(state with { Confirmed = seqs[1], Delivered = seqs[3] }), entry.Revision, ct);
+
+        Assert.Equal(seqs[1], first.LastDeliveredSequence);
+        Assert.Equal(seqs[3], (await consumer.ConfirmAsync(seqs[3], ct)).ConfirmedSequence);
+        Assert.Equal(seqs[4..], (await consumer.FetchAsync(ct)).Facts.Select(f => f.Sequence));
+        var stored = JsonSerializer.Deserialize<ConsumerState>((await kv.GetAsync(consumer.Name, ct))!.Value.Span)!;
+        Assert.Equal((seqs[3], seqs[5]), (stored.Confirmed, stored.Delivered));
+    }
+
+    [Fact]
+    public async Task RetentionBehindAReaderWithAFullPageAheadIsReportedAsAGap()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (filter, seqs) = await AppendAsync("document", 6, ct);
+        var consumer = await OpenAtAsync(filter, seqs[0], ct);
+        var page = await consumer.FetchAsync(ct, limit: 2);
+        await consumer.ConfirmAsync(page.LastDeliveredSequence, ct);
+
+        // 64 KiB of log: these appends push the unconfirmed facts out while the reader stands before them.
+        var producer = zone.Producer();
+        var key = TestFacts.Key();
+        for (var i = 0; i < 40; i++)
+        {
+            await producer.AppendFactAsync(TestFacts.Append(TestFacts.New($"facts.planta.batch.{key}.{i}", new string('y', 4000))), cancellationToken: ct);
+        }
+
+        var status = await zone.Status("idmz").GetZoneStatusAsync(new GetZoneStatusRequest(), cancellationToken: ct);
+        Assert.True(status.FirstSequence > seqs[^1]);
+        var after = await consumer.FetchAsync(ct, limit: 2);
+
+        Assert.Equal(new SequenceGap { FirstSequence = seqs[2], LastSequence = status.FirstSequence - 1 }, after.Gap);
+        Assert.Empty(after.Facts);
+        Assert.True(after.LastDeliveredSequence >= status.FirstSequence - 1);
+        await consumer.ConfirmAsync(after.LastDeliveredSequence, ct);
+        Assert.Null((await consumer.FetchAsync(ct)).Gap);
+    }
+
+    [Fact]
+    public async Task PagesAfterTheFirstFollowWithoutGaps()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (filter, seqs) = await AppendAsync("lot", 7, ct, interleaved: true);
+        var consumer = await OpenAtAsync(filter, seqs[0], ct);
+
+        var served = new List<ulong>();
+        for (var round = 0; round < 5; round++)
+        {
+            var page = await consumer.FetchAsync(ct, limit: 2);
+            Assert.Null(page.Gap);
+            Assert.Equal(page, await consumer.FetchAsync(ct, limit: 2));
+            served.AddRange(page.Facts.Select(f => f.Sequence));
+            await consumer.ConfirmAsync(page.LastDeliveredSequence, ct);
+        }
+
+        Assert.Equal(seqs, served);
+    }
+
+    private async Task<Consumers> OpenAtAsync(string filter, ulong start, CancellationToken ct)
+    {
+        var name = "c-" + Guid.NewGuid().ToString("N")[..12];
+        var peer = zone.Peer("idmz");
+        await peer.OpenConsumerAsync(
+            new OpenConsumerRequest { ConsumerName = name, SubjectFilters = { filter }, StartPosition = StartPosition.Sequence, StartSequence = start },
+            cancellationToken: ct);
+        return new Consumers(peer, name);
+    }
+
+    private async Task<(string Filter, List<ulong> Sequences)> AppendAsync(string kind, int count, CancellationToken ct, bool interleaved = false)
+    {
+        var key = TestFacts.Key();
+        var producer = zone.Producer();
+        var sequences = new List<ulong>();
+        for (var i = 0; i < count; i++)
+        {
+            sequences.Add((await producer.AppendFactAsync(TestFacts.Append(TestFacts.New($"facts.planta.{kind}.{key}.n{i}", $"p{i}")), cancellationToken: ct)).Sequence);
+            if (interleaved)
+            {
+                await producer.AppendFactAsync(TestFacts.Append(TestFacts.New($"facts.planta.alarm.{key}.n{i}")), cancellationToken: ct);
+            }
+        }
+
+        return ($"facts.planta.{kind}.{key}.>", sequences);
+    }
+}
