@@ -103,6 +103,45 @@ public sealed class ConsumerStateTests(SmallZoneFixture zone) : IClassFixture<Sm
         Assert.Equal(seqs, served);
     }
 
+    [Fact]
+    public async Task ADeliveryTheReaderNeverTookIsServedAgainNotSkipped()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (filter, seqs) = await AppendAsync("recipe", 5, ct);
+        var consumer = await OpenAtAsync(filter, seqs[0], ct);
+        var first = await consumer.FetchAsync(ct, limit: 2);
+        await consumer.ConfirmAsync(first.LastDeliveredSequence, ct);
+
+        // The next delivery of the reader's JetStream consumer goes elsewhere (as one arriving after a pull request's
+        // deadline would): the consumer now stands beyond the position the reader will be asked to read from.
+        await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [zone.Nats.Url], User = "bsfg", Password = "nats-secret" }, ct);
+        var js = new JetStreamContext(nats);
+        var reader = await ReaderConsumerAsync(nats, js, filter, ct);
+        var stolen = await js.FetchBatchAsync(ZoneAssets.FactStream, reader, new FetchOpts { MaxMsgs = 1, NoWait = true, Expires = TimeSpan.FromSeconds(3) }, ct);
+        Assert.Equal(seqs[2], Assert.Single(stolen.Messages).Metadata.StreamSequence);
+
+        var second = await consumer.FetchAsync(ct);
+
+        Assert.Equal(seqs[..2], first.Facts.Select(f => f.Sequence));
+        Assert.Equal(seqs[2..], second.Facts.Select(f => f.Sequence));
+    }
+
+    /// <summary>The name of the zone's ephemeral JetStream reader with <paramref name="filter"/>.</summary>
+    private static async Task<string> ReaderConsumerAsync(NatsConnection nats, JetStreamContext js, string filter, CancellationToken ct)
+    {
+        var reply = await nats.RequestAsync("$JS.API.CONSUMER.NAMES." + ZoneAssets.FactStream, "{}"u8.ToArray(), cancellationToken: ct);
+        using var names = JsonDocument.Parse(reply.Data);
+        foreach (var name in names.RootElement.GetProperty("consumers").EnumerateArray().Select(n => n.GetString()!))
+        {
+            if ((await js.GetConsumerInfoAsync(ZoneAssets.FactStream, name, ct)).Config.FilterSubject == filter)
+            {
+                return name;
+            }
+        }
+
+        throw new InvalidOperationException("no reader consumer for " + filter);
+    }
+
     private async Task<Consumers> OpenAtAsync(string filter, ulong start, CancellationToken ct)
     {
         var name = "c-" + Guid.NewGuid().ToString("N")[..12];

@@ -27,6 +27,9 @@ internal sealed class FactReader : IAsyncDisposable
     private readonly bool _filterHere;
     private readonly string _name;
 
+    /// <summary>The JetStream consumer's sequence of the last delivery taken (they are consecutive for an ack-less consumer).</summary>
+    private ulong _delivered;
+
     private FactReader(JetStreamContext js, string zone, string name, IReadOnlyList<string> filters, bool filterHere, ulong next)
     {
         _js = js;
@@ -36,6 +39,9 @@ internal sealed class FactReader : IAsyncDisposable
         _filterHere = filterHere;
         NextSequence = next;
     }
+
+    /// <summary>The JetStream consumer's name (for diagnostics and tests).</summary>
+    internal string ConsumerName => _name;
 
     /// <summary>The sequence the next read starts at.</summary>
     public ulong NextSequence { get; private set; }
@@ -154,6 +160,14 @@ internal sealed class FactReader : IAsyncDisposable
     private void Accept(PageBuilder page, JetStreamMsg msg)
     {
         var metadata = msg.Metadata;
+        if (metadata.ConsumerSequence != _delivered + 1)
+        {
+            // A delivery this reader never took (e.g. one that came after its pull request's deadline): the JetStream
+            // consumer stands beyond NextSequence, and reading on would skip facts. Start again from the position.
+            throw new FactReaderLostException($"the log reader missed deliveries {_delivered + 1}–{metadata.ConsumerSequence - 1}");
+        }
+
+        _delivered = metadata.ConsumerSequence;
         NextSequence = metadata.StreamSequence + 1;
         page.FirstScanned = page.FirstScanned == 0 ? metadata.StreamSequence : page.FirstScanned;
         page.LastScanned = metadata.StreamSequence;
@@ -198,4 +212,4 @@ internal sealed class FactReader : IAsyncDisposable
 }
 
 /// <summary>The reader's JetStream consumer no longer answers (e.g. after a server restart); it must be recreated.</summary>
-internal sealed class FactReaderLostException() : Exception("the log reader's JetStream consumer is gone");
+internal sealed class FactReaderLostException(string reason = "the log reader's JetStream consumer is gone") : Exception(reason);
