@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -32,8 +33,11 @@ internal sealed class ScenarioContext(string zone, int seed, ScenarioProfile pro
     /// <summary>The most recent lots created (at most 20), candidates for the parents of new lots.</summary>
     public List<string> RecentLots { get; } = [];
 
-    /// <summary>A new readable id: <paramref name="prefix"/> and a number unique in this zone's run.</summary>
-    public string NextId(string prefix) => prefix + (++_counter).ToString("D5");
+    /// <summary>
+    /// A new readable id: <paramref name="prefix"/>, the seed and a number unique in this zone's run (e.g. <c>B7-10001</c>).
+    /// The seed keeps runs with different seeds apart: their artifacts, stored under these ids, never collide.
+    /// </summary>
+    public string NextId(string prefix) => $"{prefix}{seed.ToString(CultureInfo.InvariantCulture)}-{(++_counter).ToString("D5", CultureInfo.InvariantCulture)}";
 
     /// <summary>Moves the scenario clock forward by a random number of seconds in the range.</summary>
     public void Advance(double minSeconds, double maxSeconds) =>
