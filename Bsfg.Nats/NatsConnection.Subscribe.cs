@@ -7,14 +7,7 @@ public sealed partial class NatsConnection
     /// <summary>Subscribes to <paramref name="subject"/> (wildcards allowed), optionally in a queue group.</summary>
     /// <exception cref="ArgumentException">The subject or queue group is not valid.</exception>
     /// <exception cref="NatsConnectionException">The connection is closed.</exception>
-    public ValueTask<NatsSubscription> SubscribeAsync(string subject, string? queueGroup = null, CancellationToken cancellationToken = default) =>
-        SubscribeCoreAsync(subject, queueGroup, null, cancellationToken);
-
-    /// <summary>Subscribes with messages handed to <paramref name="sink"/> on the reader loop.</summary>
-    internal ValueTask<NatsSubscription> SubscribeToSinkAsync(string subject, IMsgSink sink, CancellationToken cancellationToken) =>
-        SubscribeCoreAsync(subject, null, sink, cancellationToken);
-
-    private async ValueTask<NatsSubscription> SubscribeCoreAsync(string subject, string? queueGroup, IMsgSink? sink, CancellationToken cancellationToken)
+    public async ValueTask<NatsSubscription> SubscribeAsync(string subject, string? queueGroup = null, CancellationToken cancellationToken = default)
     {
         ValidateSubject(subject, nameof(subject));
         if (queueGroup is not null)
@@ -22,7 +15,7 @@ public sealed partial class NatsConnection
             ValidateSubject(queueGroup, nameof(queueGroup));
         }
 
-        var subscription = new NatsSubscription(this, Interlocked.Increment(ref _nextSid), subject, queueGroup, sink is null ? Opts.SubscriptionCapacity : 1, sink);
+        var subscription = new NatsSubscription(this, Interlocked.Increment(ref _nextSid), subject, queueGroup, Opts.SubscriptionCapacity);
         _subscriptions[subscription.Sid] = subscription;
         try
         {

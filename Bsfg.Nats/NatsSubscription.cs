@@ -11,15 +11,13 @@ public sealed class NatsSubscription : IAsyncDisposable
 {
     private readonly NatsConnection _connection;
     private readonly Channel<NatsMsg> _channel;
-    private readonly IMsgSink? _sink;
     private long _dropped;
     private long _delivered;
     private long _maxMsgs;
 
-    internal NatsSubscription(NatsConnection connection, long sid, string subject, string? queueGroup, int capacity, IMsgSink? sink = null)
+    internal NatsSubscription(NatsConnection connection, long sid, string subject, string? queueGroup, int capacity)
     {
         _connection = connection;
-        _sink = sink;
         Sid = sid;
         Subject = subject;
         QueueGroup = queueGroup;
@@ -93,11 +91,7 @@ public sealed class NatsSubscription : IAsyncDisposable
     /// <summary>Called by the reader loop; never blocks. Returns false when the limit has been reached.</summary>
     internal bool Deliver(in NatsMsg msg)
     {
-        if (_sink is not null)
-        {
-            _sink.Deliver(msg);
-        }
-        else if (!_channel.Writer.TryWrite(msg))
+        if (!_channel.Writer.TryWrite(msg))
         {
             Interlocked.Increment(ref _dropped);
         }
@@ -107,22 +101,5 @@ public sealed class NatsSubscription : IAsyncDisposable
         return max == 0 || delivered < max;
     }
 
-    internal void Complete(Exception? error)
-    {
-        _channel.Writer.TryComplete(error);
-        _sink?.Complete(error);
-    }
-}
-
-/// <summary>
-/// Takes a subscription's messages on the connection's reader loop instead of through <see cref="NatsSubscription.Msgs"/>:
-/// for internal consumers that only collect, so a batch of messages costs one hand-off instead of one per message.
-/// Implementations must not block.
-/// </summary>
-internal interface IMsgSink
-{
-    void Deliver(in NatsMsg msg);
-
-    /// <summary>The subscription ended (unsubscribed or the connection closed).</summary>
-    void Complete(Exception? error);
+    internal void Complete(Exception? error) => _channel.Writer.TryComplete(error);
 }

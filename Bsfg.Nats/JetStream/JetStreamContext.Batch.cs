@@ -14,6 +14,19 @@ public sealed partial class JetStreamContext
     /// Sends one pull request and collects everything it returns (bounded by <see cref="FetchOpts.MaxMsgs"/> and
     /// <see cref="FetchOpts.MaxBytes"/>), reporting how the request ended.
     /// </summary>
-    public ValueTask<FetchBatch> FetchBatchAsync(string stream, string consumer, FetchOpts opts, CancellationToken cancellationToken = default) =>
-        PullBatch.FetchAsync(this, stream, consumer, opts, cancellationToken);
+    public async ValueTask<FetchBatch> FetchBatchAsync(string stream, string consumer, FetchOpts opts, CancellationToken cancellationToken = default)
+    {
+        var messages = new List<JetStreamMsg>(Math.Min(opts.MaxMsgs, 1024));
+        var fetch = await PullFetch.StartAsync(this, stream, consumer, opts, cancellationToken).ConfigureAwait(false);
+        await using (fetch.ConfigureAwait(false))
+        {
+            while (await fetch.NextAsync().ConfigureAwait(false) is { } msg)
+            {
+                messages.Add(msg);
+            }
+
+            var timedOut = fetch.EndStatus == 0 && messages.Count < opts.MaxMsgs;
+            return new FetchBatch(messages, fetch.EndStatus, timedOut);
+        }
+    }
 }

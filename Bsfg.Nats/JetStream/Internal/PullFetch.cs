@@ -54,7 +54,17 @@ internal sealed class PullFetch : IAsyncDisposable
         var fetch = new PullFetch(connection, subscription, opts, cancellationToken);
         try
         {
-            await SendRequestAsync(js, stream, consumer, opts, inbox, cancellationToken).ConfigureAwait(false);
+            var heartbeat = opts.EffectiveHeartbeat;
+            var request = new PullRequest
+            {
+                Batch = opts.MaxMsgs,
+                Expires = opts.NoWait ? null : opts.Expires,
+                NoWait = opts.NoWait ? true : null,
+                MaxBytes = opts.MaxBytes,
+                IdleHeartbeat = heartbeat > TimeSpan.Zero ? heartbeat : null,
+            };
+            var payload = JsonSerializer.SerializeToUtf8Bytes(request, JetStreamJsonContext.Default.PullRequest);
+            await connection.PublishAsync(js.Api("CONSUMER.MSG.NEXT." + stream + "." + consumer), payload, null, inbox, cancellationToken).ConfigureAwait(false);
             return fetch;
         }
         catch
@@ -62,43 +72,6 @@ internal sealed class PullFetch : IAsyncDisposable
             await fetch.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    /// <summary>Asks <paramref name="consumer"/> for messages, to be delivered to <paramref name="inbox"/>.</summary>
-    public static ValueTask SendRequestAsync(JetStreamContext js, string stream, string consumer, FetchOpts opts, string inbox, CancellationToken cancellationToken)
-    {
-        var heartbeat = opts.EffectiveHeartbeat;
-        var request = new PullRequest
-        {
-            Batch = opts.MaxMsgs,
-            Expires = opts.NoWait ? null : opts.Expires,
-            NoWait = opts.NoWait ? true : null,
-            MaxBytes = opts.MaxBytes,
-            IdleHeartbeat = heartbeat > TimeSpan.Zero ? heartbeat : null,
-        };
-        var payload = JsonSerializer.SerializeToUtf8Bytes(request, JetStreamJsonContext.Default.PullRequest);
-        return js.Connection.PublishAsync(js.Api("CONSUMER.MSG.NEXT." + stream + "." + consumer), payload, null, inbox, cancellationToken);
-    }
-
-    /// <summary>
-    /// What a status message means for a pull request: nothing (heartbeat), its end (returned as the end status), or
-    /// an error (thrown).
-    /// </summary>
-    public static int EndStatusOf(NatsMsg msg)
-    {
-        var code = msg.StatusCode;
-        var description = msg.Headers?.Description ?? "";
-        return code switch
-        {
-            100 => 0,
-            404 or 408 => code,
-            409 when description.StartsWith("Consumer Deleted", StringComparison.OrdinalIgnoreCase)
-                || description.StartsWith("Consumer is push based", StringComparison.OrdinalIgnoreCase) => throw new NatsJSFetchException(code, description),
-            // Batch completed, max-bytes reached, request limits exceeded, leadership change: this request is over.
-            409 => code,
-            503 => throw new NatsJSFetchException(code, "no responders: JetStream is not enabled for this account"),
-            _ => throw new NatsJSFetchException(code, description),
-        };
     }
 
     /// <summary>The next delivery, or null when the request has ended normally.</summary>
@@ -171,18 +144,31 @@ internal sealed class PullFetch : IAsyncDisposable
 
     private void HandleStatus(NatsMsg msg)
     {
-        try
+        var code = msg.StatusCode;
+        var description = msg.Headers?.Description ?? "";
+        switch (code)
         {
-            if (EndStatusOf(msg) is var end and not 0)
-            {
-                EndStatus = end;
+            case 100:
+                return;
+            case 404 or 408:
+                EndStatus = code;
                 _done = true;
-            }
-        }
-        catch (NatsJSFetchException)
-        {
-            _done = true;
-            throw;
+                return;
+            case 409 when description.StartsWith("Consumer Deleted", StringComparison.OrdinalIgnoreCase)
+                || description.StartsWith("Consumer is push based", StringComparison.OrdinalIgnoreCase):
+                _done = true;
+                throw new NatsJSFetchException(code, description);
+            case 409:
+                // Batch completed, max-bytes reached, request limits exceeded, leadership change: this request is over.
+                EndStatus = code;
+                _done = true;
+                return;
+            case 503:
+                _done = true;
+                throw new NatsJSFetchException(code, "no responders: JetStream is not enabled for this account");
+            default:
+                _done = true;
+                throw new NatsJSFetchException(code, description);
         }
     }
 
