@@ -37,7 +37,7 @@ public readonly record struct JetStreamMsgMetadata(
         // Tokens are sliced, not split into strings: this runs for every delivered message.
         var subject = ackSubject.AsSpan();
         Span<Range> tokens = stackalloc Range[12];
-        var count = Tokenize(subject, tokens);
+        var count = subject.Split(tokens, '.');
         int offset;
         string? domain = null;
         if (count == 9)
@@ -67,26 +67,5 @@ public readonly record struct JetStreamMsgMetadata(
         var time = DateTimeOffset.UnixEpoch.AddTicks(nanos / 100);
         metadata = new JetStreamMsgMetadata(subject[tokens[offset]].ToString(), subject[tokens[offset + 1]].ToString(), domain, delivered, sseq, cseq, time, pending);
         return true;
-    }
-
-    /// <summary>Splits at dots into at most <paramref name="tokens"/>.Length ranges (the last one keeps the rest); returns the count.</summary>
-    private static int Tokenize(ReadOnlySpan<char> subject, Span<Range> tokens)
-    {
-        var count = 0;
-        var start = 0;
-        while (count < tokens.Length - 1)
-        {
-            var dot = subject[start..].IndexOf('.');
-            if (dot < 0)
-            {
-                break;
-            }
-
-            tokens[count++] = new Range(start, start + dot);
-            start += dot + 1;
-        }
-
-        tokens[count++] = new Range(start, subject.Length);
-        return count;
     }
 }
