@@ -10,10 +10,7 @@ namespace Bsfg.Nats;
 /// </summary>
 public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
 {
-    private List<KeyValuePair<string, string>>? _entries = [];
-
-    /// <summary>The key/value lines of a received block, parsed on first use: most deliveries are never asked for theirs.</summary>
-    private byte[]? _received;
+    private readonly List<KeyValuePair<string, string>> _entries = [];
 
     /// <summary>Status code of a received message (e.g. 503, 100, 404, 408, 409), or 0 when there is none.</summary>
     public int Code { get; internal set; }
@@ -22,7 +19,7 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
     public string? Description { get; internal set; }
 
     /// <summary>Number of key/value entries (a repeated key counts once per value).</summary>
-    public int Count => Entries.Count;
+    public int Count => _entries.Count;
 
     /// <summary>Gets the last value of <paramref name="key"/> (null when absent); setting replaces all values.</summary>
     public string? this[string key]
@@ -47,7 +44,7 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
     {
         ValidateKey(key);
         ValidateValue(value);
-        Entries.Add(new(key, value));
+        _entries.Add(new(key, value));
     }
 
     /// <summary>Replaces all values of <paramref name="key"/> with <paramref name="value"/>.</summary>
@@ -58,17 +55,16 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
     }
 
     /// <summary>Removes every value of <paramref name="key"/>; true when something was removed.</summary>
-    public bool Remove(string key) => Entries.RemoveAll(e => string.Equals(e.Key, key, StringComparison.Ordinal)) > 0;
+    public bool Remove(string key) => _entries.RemoveAll(e => string.Equals(e.Key, key, StringComparison.Ordinal)) > 0;
 
     /// <summary>Gets the last value of <paramref name="key"/>.</summary>
     public bool TryGetValue(string key, out string value)
     {
-        var entries = Entries;
-        for (var i = entries.Count - 1; i >= 0; i--)
+        for (var i = _entries.Count - 1; i >= 0; i--)
         {
-            if (string.Equals(entries[i].Key, key, StringComparison.Ordinal))
+            if (string.Equals(_entries[i].Key, key, StringComparison.Ordinal))
             {
-                value = entries[i].Value;
+                value = _entries[i].Value;
                 return true;
             }
         }
@@ -79,10 +75,10 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
 
     /// <summary>All values of <paramref name="key"/> in the order they were added.</summary>
     public IReadOnlyList<string> GetValues(string key) =>
-        Entries.Where(e => string.Equals(e.Key, key, StringComparison.Ordinal)).Select(e => e.Value).ToList();
+        _entries.Where(e => string.Equals(e.Key, key, StringComparison.Ordinal)).Select(e => e.Value).ToList();
 
     /// <inheritdoc />
-    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => Entries.GetEnumerator();
+    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => _entries.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
@@ -90,7 +86,7 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
     internal int GetWireLength()
     {
         var length = Version.Length + 2 + 2;
-        foreach (var (key, value) in Entries)
+        foreach (var (key, value) in _entries)
         {
             length += Encoding.UTF8.GetByteCount(key) + 2 + Encoding.UTF8.GetByteCount(value) + 2;
         }
@@ -103,7 +99,7 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
     {
         var written = Encoding.ASCII.GetBytes(Version, destination);
         written += Crlf(destination[written..]);
-        foreach (var (key, value) in Entries)
+        foreach (var (key, value) in _entries)
         {
             written += Encoding.UTF8.GetBytes(key, destination[written..]);
             destination[written++] = (byte)':';
@@ -160,18 +156,6 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
         }
 
         var remaining = lineEnd < 0 ? [] : block[(lineEnd + 2)..];
-        if (!remaining.IsEmpty)
-        {
-            headers._received = remaining.ToArray();
-            headers._entries = null;
-        }
-
-        return headers;
-    }
-
-    private static List<KeyValuePair<string, string>> ParseEntries(ReadOnlySpan<byte> remaining)
-    {
-        var entries = new List<KeyValuePair<string, string>>();
         while (!remaining.IsEmpty)
         {
             var end = remaining.IndexOf("\r\n"u8);
@@ -190,15 +174,13 @@ public sealed class NatsHeaders : IEnumerable<KeyValuePair<string, string>>
 
             var key = Encoding.UTF8.GetString(line[..colon]);
             var value = Encoding.UTF8.GetString(line[(colon + 1)..].Trim((byte)' ').Trim((byte)'\t'));
-            entries.Add(new(key, value));
+            headers._entries.Add(new(key, value));
         }
 
-        return entries;
+        return headers;
     }
 
     private const string Version = "NATS/1.0";
-
-    private List<KeyValuePair<string, string>> Entries => _entries ??= ParseEntries(_received);
 
     private static int Crlf(Span<byte> destination)
     {

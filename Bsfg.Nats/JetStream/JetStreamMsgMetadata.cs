@@ -34,20 +34,16 @@ public readonly record struct JetStreamMsgMetadata(
             return false;
         }
 
-        // Tokens are sliced, not split into strings: this runs for every delivered message.
-        var subject = ackSubject.AsSpan();
-        Span<Range> tokens = stackalloc Range[12];
-        var count = subject.Split(tokens, '.');
+        var tokens = ackSubject.Split('.');
         int offset;
         string? domain = null;
-        if (count == 9)
+        if (tokens.Length == 9)
         {
             offset = 2;
         }
-        else if (count >= 11)
+        else if (tokens.Length >= 11)
         {
-            var domainToken = subject[tokens[2]];
-            domain = domainToken is "_" ? null : domainToken.ToString();
+            domain = tokens[2] == "_" ? null : tokens[2];
             offset = 4;
         }
         else
@@ -55,17 +51,17 @@ public readonly record struct JetStreamMsgMetadata(
             return false;
         }
 
-        if (!ulong.TryParse(subject[tokens[offset + 2]], NumberStyles.None, CultureInfo.InvariantCulture, out var delivered)
-            || !ulong.TryParse(subject[tokens[offset + 3]], NumberStyles.None, CultureInfo.InvariantCulture, out var sseq)
-            || !ulong.TryParse(subject[tokens[offset + 4]], NumberStyles.None, CultureInfo.InvariantCulture, out var cseq)
-            || !long.TryParse(subject[tokens[offset + 5]], NumberStyles.None, CultureInfo.InvariantCulture, out var nanos)
-            || !ulong.TryParse(subject[tokens[offset + 6]], NumberStyles.None, CultureInfo.InvariantCulture, out var pending))
+        if (!ulong.TryParse(tokens[offset + 2], NumberStyles.None, CultureInfo.InvariantCulture, out var delivered)
+            || !ulong.TryParse(tokens[offset + 3], NumberStyles.None, CultureInfo.InvariantCulture, out var sseq)
+            || !ulong.TryParse(tokens[offset + 4], NumberStyles.None, CultureInfo.InvariantCulture, out var cseq)
+            || !long.TryParse(tokens[offset + 5], NumberStyles.None, CultureInfo.InvariantCulture, out var nanos)
+            || !ulong.TryParse(tokens[offset + 6], NumberStyles.None, CultureInfo.InvariantCulture, out var pending))
         {
             return false;
         }
 
         var time = DateTimeOffset.UnixEpoch.AddTicks(nanos / 100);
-        metadata = new JetStreamMsgMetadata(subject[tokens[offset]].ToString(), subject[tokens[offset + 1]].ToString(), domain, delivered, sseq, cseq, time, pending);
+        metadata = new JetStreamMsgMetadata(tokens[offset], tokens[offset + 1], domain, delivered, sseq, cseq, time, pending);
         return true;
     }
 }
