@@ -63,7 +63,14 @@ public sealed class PartitionTests(TopologyFixture topology) : IClassFixture<Top
             var accepted = link.AcceptedConnections;
             (flap % 2 == 0 ? link : downstream).Mode = ProxyMode.Refuse;
             (flap % 2 == 0 ? link : downstream).Mode = ProxyMode.Forward;
-            await ReplicationFaults.WaitUntilAsync(() => Task.FromResult(link.AcceptedConnections > accepted || flap % 2 == 1), TimeSpan.FromSeconds(30), "the receiver reconnects", ct);
+            try
+            {
+                await ReplicationFaults.WaitUntilAsync(() => Task.FromResult(link.AcceptedConnections > accepted || flap % 2 == 1), TimeSpan.FromSeconds(30), "the receiver reconnects", ct);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException(e.Message + topology.LogTails(), e);
+            }
         }
 
         var ids = await appending;

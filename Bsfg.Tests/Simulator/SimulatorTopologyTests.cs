@@ -119,12 +119,8 @@ public sealed class SimulatorTopologyTests(TopologyFixture topology) : IClassFix
         Assert.Contains(appended.GroupBy(f => f.RecordedAt), g => g.Count() > 1);
         var (code, output) = await SimulatorProcess.RunAsync(topology, _dir, VerifyLimit, ct, "verify", "--ledger", Ledger, "--timeout", "00:01:30");
         TestContext.Current.TestOutputHelper?.WriteLine(output);
-        Assert.True(code == 0, output + ZoneLogs());
+        Assert.True(code == 0, output + topology.LogTails());
     }
-
-    /// <summary>The end of each zone service's log, for a failure message.</summary>
-    private string ZoneLogs() => string.Concat(topology.Services.Select(z =>
-        $"\n--- {z.Key} ---\n" + string.Join('\n', z.Value.Log.Split('\n').Where(l => !l.Contains("Request", StringComparison.Ordinal)).TakeLast(60))));
 
     public void Dispose()
     {
