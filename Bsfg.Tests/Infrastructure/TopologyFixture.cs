@@ -108,11 +108,11 @@ public class TopologyFixture : IAsyncLifetime
         return counts;
     }
 
-    /// <summary>All facts in <paramref name="zone"/>'s log, in log order.</summary>
     /// <summary>The end of each zone service's log (request lines left out), for a failure message.</summary>
     public string LogTails(int lines = 60) => string.Concat(Services.Select(z =>
         $"\n--- {z.Key} ---\n" + string.Join('\n', z.Value.Log.Split('\n').Where(l => !l.Contains("Request", StringComparison.Ordinal)).TakeLast(lines))));
 
+    /// <summary>All facts in <paramref name="zone"/>'s log, in log order.</summary>
     public async Task<List<Fact>> FactsAsync(string zone, CancellationToken ct)
     {
         var js = new JetStreamContext(await ObserverAsync(zone, ct));
