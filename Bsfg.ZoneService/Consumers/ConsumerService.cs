@@ -93,23 +93,29 @@ public sealed partial class ConsumerService(
         var wait = LongPoll(request.MaxWait?.ToTimeSpan() ?? TimeSpan.Zero, deadline);
 
         var response = new FetchFactsResponse();
-        var read = await ReadAsync(state, limit, maxBytes, wait, cancellationToken);
-        var page = read.Page;
-        if (read.Gap is { } gap)
+        var (first, last, _) = await log.GetBoundsAsync(cancellationToken);
+        var start = state.Confirmed + 1;
+        if (first > start && last >= start - 1)
         {
-            response.Gap = gap;
+            // Retention removed facts after the confirmed position: say so, and read on from what is left.
+            response.Gap = new SequenceGap { FirstSequence = start, LastSequence = first - 1 };
             metrics.Gap(owner);
-            Log.GapReported(logger, state.Name, owner, gap.FirstSequence, gap.LastSequence);
+            Log.GapReported(logger, state.Name, owner, start, first - 1);
+            start = first;
         }
 
+        var page = await ReadAsync(state, start, limit, maxBytes, wait, cancellationToken);
         response.Pending = page.Pending;
         var covered = Math.Max(state.Confirmed, response.Gap?.LastSequence ?? 0);
         covered = Math.Max(covered, page.Facts.LastSequence);
-        covered = Math.Max(covered, page.LastScanned);
-        if (page.ReachedEnd && read.LogEnd is { } end)
+        if (page.ReachedEnd)
         {
             // Nothing matching up to the log's end at the time of the read: the page covers all of it.
-            covered = Math.Max(covered, end);
+            covered = Math.Max(covered, Math.Max(page.LastScanned, last));
+        }
+        else
+        {
+            covered = Math.Max(covered, page.LastScanned);
         }
 
         response.LastDeliveredSequence = covered;
@@ -125,12 +131,6 @@ public sealed partial class ConsumerService(
     public async Task<ConfirmReceiptResponse> ConfirmAsync(ConfirmReceiptRequest request, string owner, CancellationToken cancellationToken)
     {
         var state = await GetOwnedAsync(request.ConsumerName, owner, cancellationToken);
-        if (request.Sequence > state.Delivered && await store.LoadAsync(state.Name, cancellationToken) is var (stored, _))
-        {
-            // Beyond what this process knows was delivered: only the stored state can say no.
-            state = stored;
-        }
-
         if (request.Sequence > state.Delivered)
         {
             throw new RpcException(StatusCode.OutOfRange,
@@ -193,7 +193,7 @@ public sealed partial class ConsumerService(
         _readers.Clear();
     }
 
-    private async Task<LogRead> ReadAsync(ConsumerState state, int limit, int maxBytes, TimeSpan wait, CancellationToken cancellationToken)
+    private async Task<FactPage> ReadAsync(ConsumerState state, ulong start, int limit, int maxBytes, TimeSpan wait, CancellationToken cancellationToken)
     {
         // One fetch at a time per consumer: its reader has one position.
         var gate = _gates.GetOrAdd(state.Name, _ => new SemaphoreSlim(1, 1));
@@ -202,9 +202,10 @@ public sealed partial class ConsumerService(
         {
             for (var attempt = 0; ; attempt++)
             {
+                var reader = await ReaderAtAsync(state, start, cancellationToken);
                 try
                 {
-                    return await ReadAfterAsync(state, limit, maxBytes, wait, cancellationToken);
+                    return await reader.ReadAsync(limit, maxBytes, wait, cancellationToken);
                 }
                 catch (FactReaderLostException) when (attempt < 2)
                 {
@@ -222,48 +223,6 @@ public sealed partial class ConsumerService(
         {
             gate.Release();
         }
-    }
-
-    /// <summary>
-    /// Reads the page after the confirmed position. The log's bounds (a stream info request) are needed to report
-    /// a gap and to let an empty or final page cover the log's end; they are skipped when the reader already stands
-    /// at the start with more matching facts pending than the page takes, since that page is neither empty nor
-    /// final. Then a gap can only show as the first sequence read lying beyond the start, and only that asks.
-    /// </summary>
-    private async Task<LogRead> ReadAfterAsync(ConsumerState state, int limit, int maxBytes, TimeSpan wait, CancellationToken cancellationToken)
-    {
-        var start = state.Confirmed + 1;
-        var fullPageAhead = _readers.TryGetValue(state.Name, out var current)
-            && current.NextSequence == start && current.Pending > (ulong)limit && current.Filters.SequenceEqual(state.Filters);
-        (ulong First, ulong Last)? bounds = null;
-        SequenceGap? gap = null;
-        var from = start;
-        if (!fullPageAhead)
-        {
-            var (first, last, _) = await log.GetBoundsAsync(cancellationToken);
-            bounds = (first, last);
-            if (first > start && last >= start - 1)
-            {
-                // Retention removed facts after the confirmed position: say so, and read on from what is left.
-                gap = new SequenceGap { FirstSequence = start, LastSequence = first - 1 };
-                from = first;
-            }
-        }
-
-        var reader = await ReaderAtAsync(state, from, cancellationToken);
-        var page = await reader.ReadAsync(limit, maxBytes, wait, cancellationToken);
-        if (bounds is null && page.FirstScanned != start)
-        {
-            // Facts between the start and the first one read are either of other subjects or removed by retention.
-            var (first, _, _) = await log.GetBoundsAsync(cancellationToken);
-            var removedUpTo = Math.Min(first, page.FirstScanned == 0 ? first : page.FirstScanned);
-            if (removedUpTo > start)
-            {
-                gap = new SequenceGap { FirstSequence = start, LastSequence = removedUpTo - 1 };
-            }
-        }
-
-        return new LogRead(page, gap, bounds?.Last);
     }
 
     private async Task<FactReader> ReaderAtAsync(ConsumerState state, ulong start, CancellationToken cancellationToken)
@@ -374,9 +333,6 @@ public sealed partial class ConsumerService(
         response.SubjectFilters.AddRange(state.Filters);
         return response;
     }
-
-    /// <summary>A page read from the log; <paramref name="LogEnd"/> is the log's last sequence before the read, when it was asked.</summary>
-    private sealed record LogRead(FactPage Page, SequenceGap? Gap, ulong? LogEnd);
 
     private static partial class Log
     {

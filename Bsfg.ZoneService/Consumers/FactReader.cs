@@ -7,11 +7,10 @@ namespace Bsfg.ZoneService.Consumers;
 
 /// <summary>One page read from the log.</summary>
 /// <param name="Facts">Matching facts in sequence order, as served.</param>
-/// <param name="FirstScanned">Lowest sequence read (matching or not), 0 if nothing was read.</param>
 /// <param name="LastScanned">Highest sequence read (matching or not), 0 if nothing was read.</param>
 /// <param name="Pending">Facts left after the page (from the server's count; an estimate while appends go on).</param>
 /// <param name="ReachedEnd">True when everything in the log up to the read moment was scanned.</param>
-public sealed record FactPage(ServedFacts Facts, ulong FirstScanned, ulong LastScanned, ulong Pending, bool ReachedEnd);
+public sealed record FactPage(ServedFacts Facts, ulong LastScanned, ulong Pending, bool ReachedEnd);
 
 /// <summary>
 /// Reads the log for one durable consumer through an ephemeral, ack-less JetStream pull consumer positioned at
@@ -45,12 +44,6 @@ internal sealed class FactReader : IAsyncDisposable
 
     /// <summary>The sequence the next read starts at.</summary>
     public ulong NextSequence { get; private set; }
-
-    /// <summary>
-    /// Matching facts after <see cref="NextSequence"/> as of the last read (the server's count), or null when unknown:
-    /// before the first read, and when filtering here (the server then counts facts of every subject).
-    /// </summary>
-    public ulong? Pending { get; private set; }
 
     /// <summary>The filters this reader serves.</summary>
     public IReadOnlyList<string> Filters => _filters;
@@ -169,10 +162,8 @@ internal sealed class FactReader : IAsyncDisposable
 
         _delivered = metadata.ConsumerSequence;
         NextSequence = metadata.StreamSequence + 1;
-        page.FirstScanned = page.FirstScanned == 0 ? metadata.StreamSequence : page.FirstScanned;
         page.LastScanned = metadata.StreamSequence;
         page.Pending = metadata.NumPending;
-        Pending = _filterHere ? null : metadata.NumPending;
         if (_filterHere && !_filters.Any(f => Subjects.Matches(msg.Subject, f)))
         {
             return;
@@ -186,8 +177,6 @@ internal sealed class FactReader : IAsyncDisposable
         private long _bytes;
 
         public ServedFacts Facts => facts;
-
-        public ulong FirstScanned { get; set; }
 
         public ulong LastScanned { get; set; }
 
@@ -207,7 +196,7 @@ internal sealed class FactReader : IAsyncDisposable
             _bytes += stored.Length;
         }
 
-        public FactPage Build() => new(facts, FirstScanned, LastScanned, Pending == ulong.MaxValue ? 0 : Pending, ReachedEnd);
+        public FactPage Build() => new(facts, LastScanned, Pending == ulong.MaxValue ? 0 : Pending, ReachedEnd);
     }
 }
 
