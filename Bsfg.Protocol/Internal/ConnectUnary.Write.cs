@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Bsfg.Protocol.Server;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 
@@ -10,9 +9,9 @@ internal static partial class ConnectUnary
 {
     private const string SupportedEncodings = "gzip";
 
-    public static async Task WriteSuccessAsync(HttpContext http, ServerMethod method, IMessage message, IEncodedFields? fields, RpcCodec codec, bool acceptsGzip)
+    public static async Task WriteSuccessAsync(HttpContext http, ServerMethod method, IMessage message, RpcCodec codec, bool acceptsGzip)
     {
-        using var payload = method.Encode(message, codec, prefix: 0, fields);
+        using var payload = method.Encode(message, codec, prefix: 0);
         PooledBuffer? compressed = null;
         try
         {

@@ -103,7 +103,7 @@ internal static partial class ConnectUnary
             inflated?.Dispose();
             var context = new RpcCallContext(http, method.Method, RpcProtocol.Connect, codec, scope.Deadline, scope.Token);
             var response = await scope.InvokeAsync(method, request, context).ConfigureAwait(false);
-            await WriteSuccessAsync(http, method, response, context.ResponseFields, codec, acceptsGzip).ConfigureAwait(false);
+            await WriteSuccessAsync(http, method, response, codec, acceptsGzip).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using Bsfg.Protocol.Server;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 
@@ -12,9 +11,9 @@ internal static partial class GrpcUnary
     private const string StatusHeader = "grpc-status";
     private const string MessageHeader = "grpc-message";
 
-    private static async Task WriteSuccessAsync(HttpContext http, ServerMethod method, IMessage message, IEncodedFields? fields, string contentType, bool acceptsGzip)
+    private static async Task WriteSuccessAsync(HttpContext http, ServerMethod method, IMessage message, string contentType, bool acceptsGzip)
     {
-        using var plain = method.Encode(message, RpcCodec.Proto, FrameHeaderSize, fields);
+        using var plain = method.Encode(message, RpcCodec.Proto, FrameHeaderSize);
         PooledBuffer? compressed = null;
         try
         {

@@ -67,7 +67,7 @@ internal static partial class GrpcUnary
 
             var context = new RpcCallContext(http, method.Method, RpcProtocol.Grpc, RpcCodec.Proto, scope.Deadline, scope.Token);
             var response = await scope.InvokeAsync(method, message, context).ConfigureAwait(false);
-            await WriteSuccessAsync(http, method, response, context.ResponseFields, contentType, acceptsGzip).ConfigureAwait(false);
+            await WriteSuccessAsync(http, method, response, contentType, acceptsGzip).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -54,25 +54,17 @@ internal abstract class ServerMethod(RpcMethod method, RpcServerOptions options,
 
     /// <summary>
     /// Serializes a response into a pooled buffer, leaving <paramref name="prefix"/> bytes free in front (the gRPC
-    /// frame header), followed by the handler's encoded <paramref name="fields"/>. Responses over the send limit become
-    /// <see cref="StatusCode.ResourceExhausted"/>.
+    /// frame header). Responses over the send limit become <see cref="StatusCode.ResourceExhausted"/>.
     /// </summary>
-    public PooledBuffer Encode(IMessage response, RpcCodec codec, int prefix, IEncodedFields? fields)
+    public PooledBuffer Encode(IMessage response, RpcCodec codec, int prefix)
     {
         if (codec == RpcCodec.Proto)
         {
-            var own = response.CalculateSize();
-            var size = (long)own + (fields?.Length ?? 0);
+            var size = response.CalculateSize();
             CheckSendSize(size);
-            var buffer = PooledBuffer.Rent(prefix + (int)size);
-            response.WriteTo(buffer.WritableSpan.Slice(prefix, own));
-            fields?.WriteTo(buffer.WritableSpan[(prefix + own)..]);
+            var buffer = PooledBuffer.Rent(prefix + size);
+            response.WriteTo(buffer.WritableSpan[prefix..]);
             return buffer;
-        }
-
-        if (fields is not null)
-        {
-            MergeInto(response, fields);
         }
 
         var json = JsonFormatter.Default.Format(response);
@@ -90,21 +82,7 @@ internal abstract class ServerMethod(RpcMethod method, RpcServerOptions options,
 
     protected abstract IMessage ParseJson(string json);
 
-    private static void MergeInto(IMessage response, IEncodedFields fields)
-    {
-        var encoded = PooledBuffer.Rent(fields.Length);
-        try
-        {
-            fields.WriteTo(encoded.WritableSpan);
-            response.MergeFrom(encoded.Span);
-        }
-        finally
-        {
-            encoded.Dispose();
-        }
-    }
-
-    private void CheckSendSize(long size)
+    private void CheckSendSize(int size)
     {
         if (size > Options.MaxSendMessageSize)
         {

@@ -56,14 +56,6 @@ public sealed class RpcCallContext
     /// <summary>The W3C <c>tracestate</c> request header, or <c>null</c>.</summary>
     public string? TraceState => Header("tracestate");
 
-    /// <summary>
-    /// Encoded fields merged into the response the handler returns. Binary responses carry them right after the
-    /// message's own encoding, which the protobuf wire format defines as a merge (repeated fields append, singular
-    /// fields take the last value); JSON responses are formatted from the message after parsing them into it.
-    /// <c>null</c> (the default) adds nothing.
-    /// </summary>
-    public IEncodedFields? ResponseFields { get; set; }
-
     /// <summary>Request-scoped services.</summary>
     public IServiceProvider Services => _http.RequestServices;
 

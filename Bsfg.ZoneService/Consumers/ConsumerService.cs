@@ -81,11 +81,8 @@ public sealed partial class ConsumerService(
         throw new RpcException(StatusCode.Aborted, $"consumer '{request.ConsumerName}' is being created concurrently; retry");
     }
 
-    /// <summary>
-    /// A page after the confirmed position: the response without its facts, and the facts to write into it. Raises
-    /// only the delivered bound, never the confirmed position.
-    /// </summary>
-    public async Task<(FetchFactsResponse Response, ServedFacts Facts)> FetchAsync(FetchFactsRequest request, string owner, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    /// <summary>A page after the confirmed position. Raises only the delivered bound, never the confirmed position.</summary>
+    public async Task<FetchFactsResponse> FetchAsync(FetchFactsRequest request, string owner, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         var state = await GetOwnedAsync(request.ConsumerName, owner, cancellationToken);
         var limit = request.Limit == 0 ? _options.DefaultPageFacts : (int)Math.Min(request.Limit, (uint)_options.MaxPageFacts);
@@ -105,9 +102,10 @@ public sealed partial class ConsumerService(
         }
 
         var page = await ReadAsync(state, start, limit, maxBytes, wait, cancellationToken);
+        response.Facts.AddRange(page.Facts);
         response.Pending = page.Pending;
         var covered = Math.Max(state.Confirmed, response.Gap?.LastSequence ?? 0);
-        covered = Math.Max(covered, page.Facts.LastSequence);
+        covered = Math.Max(covered, page.Facts.Count > 0 ? page.Facts[^1].Sequence : 0);
         if (page.ReachedEnd)
         {
             // Nothing matching up to the log's end at the time of the read: the page covers all of it.
@@ -124,7 +122,7 @@ public sealed partial class ConsumerService(
             ? null
             : s with { Delivered = Math.Max(s.Delivered, covered), LastFetch = now }, cancellationToken);
         metrics.Fetched(owner, page.Facts.Count);
-        return (response, page.Facts);
+        return response;
     }
 
     /// <summary>Moves the confirmed position forward: below it a no-op, beyond what was delivered an error.</summary>

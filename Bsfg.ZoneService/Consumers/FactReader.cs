@@ -1,16 +1,17 @@
 using Bsfg.Nats.JetStream;
 using Bsfg.Nats.JetStream.Models;
+using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Storage;
 
 namespace Bsfg.ZoneService.Consumers;
 
 /// <summary>One page read from the log.</summary>
-/// <param name="Facts">Matching facts in sequence order, as served.</param>
+/// <param name="Facts">Matching facts in sequence order.</param>
 /// <param name="LastScanned">Highest sequence read (matching or not), 0 if nothing was read.</param>
 /// <param name="Pending">Facts left after the page (from the server's count; an estimate while appends go on).</param>
 /// <param name="ReachedEnd">True when everything in the log up to the read moment was scanned.</param>
-public sealed record FactPage(ServedFacts Facts, ulong LastScanned, ulong Pending, bool ReachedEnd);
+public sealed record FactPage(IReadOnlyList<Fact> Facts, ulong LastScanned, ulong Pending, bool ReachedEnd);
 
 /// <summary>
 /// Reads the log for one durable consumer through an ephemeral, ack-less JetStream pull consumer positioned at
@@ -74,7 +75,7 @@ internal sealed class FactReader : IAsyncDisposable
     /// </summary>
     public async Task<FactPage> ReadAsync(int limit, int maxBytes, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var page = new PageBuilder(new ServedFacts(_zone), limit, maxBytes);
+        var page = new PageBuilder(limit, maxBytes);
         await ReadAvailableAsync(page, cancellationToken);
         var deadline = DateTimeOffset.UtcNow + wait;
         while (page.Facts.Count == 0 && DateTimeOffset.UtcNow < deadline)
@@ -169,14 +170,14 @@ internal sealed class FactReader : IAsyncDisposable
             return;
         }
 
-        page.Add(msg.Data, metadata.StreamSequence);
+        page.Add(FactCodec.Decode(msg.Data.Span, metadata.StreamSequence, _zone), msg.Data.Length);
     }
 
-    private sealed class PageBuilder(ServedFacts facts, int limit, int maxBytes)
+    private sealed class PageBuilder(int limit, int maxBytes)
     {
         private long _bytes;
 
-        public ServedFacts Facts => facts;
+        public List<Fact> Facts { get; } = [];
 
         public ulong LastScanned { get; set; }
 
@@ -184,19 +185,19 @@ internal sealed class FactReader : IAsyncDisposable
 
         public bool ReachedEnd { get; set; }
 
-        public bool Full => facts.Count >= limit || _bytes >= maxBytes;
+        public bool Full => Facts.Count >= limit || _bytes >= maxBytes;
 
-        public int Remaining => limit - facts.Count;
+        public int Remaining => limit - Facts.Count;
 
         public long RemainingBytes => Math.Max(1, maxBytes - _bytes);
 
-        public void Add(ReadOnlyMemory<byte> stored, ulong sequence)
+        public void Add(Fact fact, int size)
         {
-            facts.Add(stored, sequence);
-            _bytes += stored.Length;
+            Facts.Add(fact);
+            _bytes += size;
         }
 
-        public FactPage Build() => new(facts, LastScanned, Pending == ulong.MaxValue ? 0 : Pending, ReachedEnd);
+        public FactPage Build() => new(Facts, LastScanned, Pending == ulong.MaxValue ? 0 : Pending, ReachedEnd);
     }
 }
 

@@ -36,23 +36,6 @@ public static class FactCodec
         return fact;
     }
 
-    /// <summary>
-    /// A stored fact as served by this zone, without decoding it: the stored encoding followed by this zone's hop
-    /// and the sequence. The protobuf wire format merges appended fields (repeated hops append, the sequence is
-    /// set), so the served bytes parse to exactly what <see cref="Decode(ReadOnlySpan{byte}, ulong, string)"/>
-    /// returns. An encoding this codec would not have written (its recorded_at split in parts) is decoded and
-    /// re-encoded instead; a malformed one fails as decoding does.
-    /// </summary>
-    public static ServedFact Serve(ReadOnlyMemory<byte> stored, ulong sequence, string zone, ReadOnlySpan<byte> zoneUtf8)
-    {
-        if (FactWire.TryFindRecordedAt(stored.Span, out var start, out var length))
-        {
-            return new ServedFact(stored, sequence, start, length, FactWire.HopLength(zoneUtf8.Length, sequence, length));
-        }
-
-        return new ServedFact(Decode(stored.Span, sequence, zone).ToByteArray(), sequence, 0, -1, hopLength: -1);
-    }
-
     /// <summary>Decodes a stored message read by sequence.</summary>
     public static Fact Decode(StoredMsg msg, string zone) => Decode(msg.Data.Span, msg.Sequence, zone);
 

@@ -25,9 +25,8 @@ public sealed class PeerRpc(
     public async Task<FetchFactsResponse> FetchFactsAsync(FetchFactsRequest request, RpcCallContext context)
     {
         var peer = Admit(context);
-        var (response, facts) = await consumers.FetchAsync(request, peer, context.Deadline, context.CancellationToken);
-        tracing.RecordServed(request.ConsumerName, peer, facts.Decoded);
-        context.ResponseFields = facts;
+        var response = await consumers.FetchAsync(request, peer, context.Deadline, context.CancellationToken);
+        tracing.RecordServed(request.ConsumerName, peer, response.Facts);
         return response;
     }
 
