@@ -22,9 +22,6 @@ internal sealed class SimulationWorker(
     IHostApplicationLifetime lifetime,
     ILogger<SimulationWorker> logger) : BackgroundService
 {
-    /// <summary>Most facts sent in one call when several are due at once.</summary>
-    private const int MaxBatch = 100;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -82,38 +79,26 @@ internal sealed class SimulationWorker(
     {
         var started = Stopwatch.GetTimestamp();
         long sent = 0;
-        using var plan = facts.GetEnumerator();
-        var next = plan.MoveNext() ? plan.Current : null;
-        while (next is not null)
+        foreach (var planned in facts)
         {
             // Pace on the cumulative schedule, so bursts (alarm floods) are made up for by the facts after them.
             var due = TimeSpan.FromSeconds(sent / rate) - Stopwatch.GetElapsedTime(started);
-            if (produce.IsCancellationRequested || (!next.Burst && due > TimeSpan.Zero && !await DelayAsync(due, produce)))
+            if (produce.IsCancellationRequested || (!planned.Burst && due > TimeSpan.Zero && !await DelayAsync(due, produce)))
             {
                 return;
-            }
-
-            // Everything due by now goes in one call: a burst, or the backlog after a slow call or an outage.
-            var batch = new List<PlannedFact> { next };
-            next = plan.MoveNext() ? plan.Current : null;
-            while (next is not null && batch.Count < MaxBatch
-                && (next.Burst || TimeSpan.FromSeconds((sent + batch.Count) / rate) <= Stopwatch.GetElapsedTime(started)))
-            {
-                batch.Add(next);
-                next = plan.MoveNext() ? plan.Current : null;
             }
 
             try
             {
-                await producer.ProduceAsync(batch, abandon);
+                await producer.ProduceAsync(planned, abandon);
             }
             catch (OperationCanceledException) when (abandon.IsCancellationRequested)
             {
-                Log.StoppedInFlight(logger, producer.Zone, batch.Count, batch[0].FactId);
+                Log.StoppedInFlight(logger, producer.Zone, planned.FactId);
                 return;
             }
 
-            sent += batch.Count;
+            sent++;
         }
     }
 
