@@ -40,9 +40,6 @@ internal sealed class FactReader : IAsyncDisposable
         NextSequence = next;
     }
 
-    /// <summary>The JetStream consumer's name (for diagnostics and tests).</summary>
-    internal string ConsumerName => _name;
-
     /// <summary>The sequence the next read starts at.</summary>
     public ulong NextSequence { get; private set; }
 
