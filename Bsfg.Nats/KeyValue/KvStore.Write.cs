@@ -59,20 +59,13 @@ public sealed partial class KvStore
             ValidateKey(key);
         }
 
-        if (entries.Count == 1)
+        if (entries.Count <= 1)
         {
-            try
-            {
-                return [await CreateAsync(entries[0].Key, entries[0].Value, cancellationToken).ConfigureAwait(false)];
-            }
-            catch (NatsKVKeyExistsException)
-            {
-                return [null];
-            }
+            return entries.Count == 0 ? [] : [await TryCreateAsync(entries[0].Key, entries[0].Value, cancellationToken).ConfigureAwait(false)];
         }
 
         var acks = new Task<PubAck>[entries.Count];
-        var publisher = _js.CreatePublisher(Math.Max(1, entries.Count));
+        var publisher = _js.CreatePublisher(entries.Count);
         await using (publisher.ConfigureAwait(false))
         {
             for (var i = 0; i < entries.Count; i++)
@@ -91,18 +84,24 @@ public sealed partial class KvStore
             catch (NatsJSApiException e) when (IsWrongLastSequence(e))
             {
                 // Present already, or only a delete/purge marker that still counts as absent: decide one by one.
-                try
-                {
-                    revisions[i] = await CreateAsync(entries[i].Key, entries[i].Value, cancellationToken).ConfigureAwait(false);
-                }
-                catch (NatsKVKeyExistsException)
-                {
-                    revisions[i] = null;
-                }
+                revisions[i] = await TryCreateAsync(entries[i].Key, entries[i].Value, cancellationToken).ConfigureAwait(false);
             }
         }
 
         return revisions;
+    }
+
+    /// <summary><see cref="CreateAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/>, null instead of the exception when the key has a live value.</summary>
+    private async Task<ulong?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CreateAsync(key, value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsKVKeyExistsException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

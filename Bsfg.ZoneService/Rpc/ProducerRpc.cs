@@ -30,22 +30,7 @@ public sealed class ProducerRpc(
         startup.RequireReady();
         auth.RequireProducer(context);
         var fact = validator.ValidateForAppend(request.Fact);
-        var ct = context.CancellationToken;
-        var started = time.GetTimestamp();
-        using var activity = tracing.StartAppend(fact, source: null);
-        await objects.ValidateRefsAsync(fact.ObjectRefs, ct);
-        // References are recorded before the append: a crash in between keeps an object too long, never too short.
-        if (fact.ObjectRefs.Count > 0)
-        {
-            await objects.RecordReferencesAsync(fact.ObjectRefs, fact.Subject, ct);
-        }
-
-        fact.RecordedAt = FactCodec.Now(time);
-        FactTracing.Stamp(fact, activity);
-        var result = await log.AppendAsync(fact, source: null, ct);
-        FactTracing.Complete(activity, result);
-        metrics.Appended(fact.OriginZone, result.Duplicate, time.GetElapsedTime(started));
-        return new AppendFactResponse { Sequence = result.Sequence, RecordedAt = result.RecordedAt, Duplicate = result.Duplicate };
+        return (await AppendCheckedAsync([fact], batch: false, context.CancellationToken))[0];
     }
 
     /// <inheritdoc />
@@ -53,18 +38,30 @@ public sealed class ProducerRpc(
     {
         startup.RequireReady();
         auth.RequireProducer(context);
-        var ct = context.CancellationToken;
         var facts = ValidateBatch(request.Facts);
+        var response = new AppendFactsResponse();
+        response.Results.AddRange(await AppendCheckedAsync(facts, batch: true, context.CancellationToken));
+        return response;
+    }
+
+    /// <summary>
+    /// Checks the object references of validated facts (a batch names the failing fact as <c>facts[i]</c>), then
+    /// records the references and appends the facts in order, one span per fact.
+    /// </summary>
+    private async Task<List<AppendFactResponse>> AppendCheckedAsync(IReadOnlyList<Fact> facts, bool batch, CancellationToken ct)
+    {
         var started = time.GetTimestamp();
         for (var i = 0; i < facts.Count; i++)
         {
             if (facts[i].ObjectRefs.Count > 0)
             {
-                await Item(i, () => objects.ValidateRefsAsync(facts[i].ObjectRefs, ct));
+                var refs = facts[i].ObjectRefs;
+                await (batch ? Item(i, () => objects.ValidateRefsAsync(refs, ct)) : objects.ValidateRefsAsync(refs, ct));
             }
         }
 
-        // Everything is checked: from here on facts are written. References first, as for a single append.
+        // Everything is checked: from here on facts are written. References are recorded before the append: a crash
+        // in between keeps an object too long, never too short.
         foreach (var fact in facts.Where(f => f.ObjectRefs.Count > 0))
         {
             await objects.RecordReferencesAsync(fact.ObjectRefs, fact.Subject, ct);
@@ -81,15 +78,15 @@ public sealed class ProducerRpc(
         {
             var results = await log.AppendBatchAsync([.. facts.Select(f => (f, (string?)null))], checkKnownFirst: false, ct);
             var elapsed = time.GetElapsedTime(started);
-            var response = new AppendFactsResponse();
+            var responses = new List<AppendFactResponse>(results.Count);
             for (var i = 0; i < results.Count; i++)
             {
                 FactTracing.Complete(spans[i], results[i]);
                 metrics.Appended(facts[i].OriginZone, results[i].Duplicate, elapsed);
-                response.Results.Add(new AppendFactResponse { Sequence = results[i].Sequence, RecordedAt = results[i].RecordedAt, Duplicate = results[i].Duplicate });
+                responses.Add(new AppendFactResponse { Sequence = results[i].Sequence, RecordedAt = results[i].RecordedAt, Duplicate = results[i].Duplicate });
             }
 
-            return response;
+            return responses;
         }
         finally
         {
