@@ -18,6 +18,13 @@ public sealed class SimulatorOptions
     /// <summary>Facts per second per producing zone (average; alarm floods burst above it). Default 5.</summary>
     public double Rate { get; set; } = 5;
 
+    /// <summary>
+    /// Whether every fact due at once goes in one AppendFacts call (up to 100): an alarm flood, or the backlog after a
+    /// slow call or an outage, as a plant gateway sees it when a producer catches up. Off sends one AppendFact call per
+    /// fact. Default on.
+    /// </summary>
+    public bool Bursts { get; set; } = true;
+
     /// <summary>Path of the ledger (JSON Lines, one line per appended fact). Default <c>./simulator-ledger.jsonl</c>.</summary>
     public string Ledger { get; set; } = "./simulator-ledger.jsonl";
 

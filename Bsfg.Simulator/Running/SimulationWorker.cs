@@ -11,8 +11,9 @@ namespace Bsfg.Simulator.Running;
 
 /// <summary>
 /// <c>run</c>: one producer loop per configured producing zone, paced to <see cref="SimulatorOptions.Rate"/>, until
-/// <see cref="SimulatorOptions.Duration"/> passes or the host stops (Ctrl+C, SIGTERM). On a stop the fact in flight
-/// still completes (bounded by <see cref="SimulatorOptions.StopGrace"/>), so the ledger ends on a whole fact.
+/// <see cref="SimulatorOptions.Duration"/> passes or the host stops (Ctrl+C, SIGTERM). Facts due together go in one
+/// AppendFacts call unless <see cref="SimulatorOptions.Bursts"/> is off. On a stop the call in flight still completes
+/// (bounded by <see cref="SimulatorOptions.StopGrace"/>), so the ledger ends on whole facts.
 /// </summary>
 internal sealed class SimulationWorker(
     IOptions<SimulatorOptions> options,
@@ -22,6 +23,9 @@ internal sealed class SimulationWorker(
     IHostApplicationLifetime lifetime,
     ILogger<SimulationWorker> logger) : BackgroundService
 {
+    /// <summary>Most facts sent in one call when several are due at once (<see cref="SimulatorOptions.Bursts"/>).</summary>
+    private const int MaxBatch = 100;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -63,7 +67,7 @@ internal sealed class SimulationWorker(
 
         var loops = producing
             .Select(z => ProduceAsync(new ZoneProducer(z.Zone, clients.Producer(z.Endpoint), ledger, statistics, metrics, logger),
-                Scenario.For(z.Zone, o.Seed, profile, plants), o.Rate, produce.Token, abandon.Token))
+                Scenario.For(z.Zone, o.Seed, profile, plants), o.Rate, o.Bursts ? MaxBatch : 1, produce.Token, abandon.Token))
             .ToList();
         var reporting = ReportAsync(statistics, o.ReportInterval, produce.Token);
         await Task.WhenAll(loops);
@@ -75,30 +79,43 @@ internal sealed class SimulationWorker(
         await Console.Out.WriteLineAsync(statistics.Summary());
     }
 
-    private async Task ProduceAsync(ZoneProducer producer, IEnumerable<PlannedFact> facts, double rate, CancellationToken produce, CancellationToken abandon)
+    private async Task ProduceAsync(ZoneProducer producer, IEnumerable<PlannedFact> facts, double rate, int maxBatch, CancellationToken produce, CancellationToken abandon)
     {
         var started = Stopwatch.GetTimestamp();
         long sent = 0;
-        foreach (var planned in facts)
+        using var plan = facts.GetEnumerator();
+        var next = plan.MoveNext() ? plan.Current : null;
+        while (next is not null)
         {
             // Pace on the cumulative schedule, so bursts (alarm floods) are made up for by the facts after them.
             var due = TimeSpan.FromSeconds(sent / rate) - Stopwatch.GetElapsedTime(started);
-            if (produce.IsCancellationRequested || (!planned.Burst && due > TimeSpan.Zero && !await DelayAsync(due, produce)))
+            if (produce.IsCancellationRequested || (!next.Burst && due > TimeSpan.Zero && !await DelayAsync(due, produce)))
             {
                 return;
+            }
+
+            // Everything due by now goes in one call (bursts on): an alarm flood, or the backlog after a slow call or an
+            // outage, as a plant gateway sees it when a producer catches up.
+            var batch = new List<PlannedFact> { next };
+            next = plan.MoveNext() ? plan.Current : null;
+            while (next is not null && batch.Count < maxBatch
+                && (next.Burst || TimeSpan.FromSeconds((sent + batch.Count) / rate) <= Stopwatch.GetElapsedTime(started)))
+            {
+                batch.Add(next);
+                next = plan.MoveNext() ? plan.Current : null;
             }
 
             try
             {
-                await producer.ProduceAsync(planned, abandon);
+                await producer.ProduceAsync(batch, abandon);
             }
             catch (OperationCanceledException) when (abandon.IsCancellationRequested)
             {
-                Log.StoppedInFlight(logger, producer.Zone, planned.FactId);
+                Log.StoppedInFlight(logger, producer.Zone, batch.Count, batch[0].FactId);
                 return;
             }
 
-            sent++;
+            sent += batch.Count;
         }
     }
 

@@ -13,8 +13,8 @@ using Microsoft.Extensions.Logging;
 namespace Bsfg.Simulator.Running;
 
 /// <summary>
-/// Sends one zone's planned facts: uploads the artifacts (chunked, resumable), appends the fact, and only then
-/// records it in the ledger. Transient failures are retried with backoff: an upload resumes under its upload id and
+/// Sends one zone's planned facts: uploads the artifacts (chunked, resumable), appends the facts (a batch of due facts
+/// in one call), and only then records them in the ledger. Transient failures are retried with backoff: an upload resumes under its upload id and
 /// a retried append of the same fact id is idempotent, so a retry never duplicates anything.
 /// </summary>
 internal sealed class ZoneProducer(string zone, ProducerServiceClient client, LedgerWriter ledger, RunStatistics statistics, SimulatorMetrics metrics, ILogger logger)
@@ -27,49 +27,88 @@ internal sealed class ZoneProducer(string zone, ProducerServiceClient client, Le
     public string Zone => zone;
 
     /// <summary>
-    /// Sends <paramref name="planned"/>; true once it is appended and in the ledger, false when the zone refused it
-    /// (logged, counted, not in the ledger). Cancellation surfaces as <see cref="OperationCanceledException"/>.
+    /// Sends <paramref name="batch"/> (one AppendFact call for one fact, one AppendFacts call for several); returns
+    /// how many facts are appended and in the ledger: all of them, or none when the zone refused the call (logged,
+    /// counted, not in the ledger). Cancellation surfaces as <see cref="OperationCanceledException"/>.
     /// </summary>
-    public async Task<bool> ProduceAsync(PlannedFact planned, CancellationToken cancellationToken)
+    public async Task<int> ProduceAsync(IReadOnlyList<PlannedFact> batch, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = BsfgTelemetry.Simulator.StartActivity($"send facts.{zone}.{planned.Kind}", ActivityKind.Producer);
+        var parent = Activity.Current;
+        var spans = new Activity?[batch.Count];
+        try
+        {
+            var facts = new List<Fact>(batch.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                // One send span per fact, each a sibling under the caller's context; its uploads run inside it.
+                Activity.Current = parent;
+                spans[i] = StartSend(batch[i]);
+                var refs = new List<ObjectRef>(batch[i].Artifacts.Count);
+                foreach (var artifact in batch[i].Artifacts)
+                {
+                    refs.Add(await UploadAsync(batch[i].FactId, artifact, cancellationToken));
+                }
+
+                facts.Add(batch[i].ToFact(DateTimeOffset.UtcNow, refs, spans[i]));
+            }
+
+            Activity.Current = parent;
+            var results = facts.Count == 1
+                ? [await RetryAsync("AppendFact", batch[0].FactId,
+                    () => client.AppendFactAsync(new AppendFactRequest { Fact = facts[0] }, cancellationToken: cancellationToken), cancellationToken)]
+                : (await RetryAsync($"AppendFacts ({facts.Count} facts)", batch[0].FactId,
+                    () => client.AppendFactsAsync(new AppendFactsRequest { Facts = { facts } }, cancellationToken: cancellationToken), cancellationToken)).Results.ToList();
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            for (var i = 0; i < facts.Count; i++)
+            {
+                ledger.Append(LedgerEntry.From(facts[i], results[i].Sequence));
+                _counts.Appended(batch[i].Kind);
+                metrics.Appended(zone, batch[i].Kind, elapsed);
+                spans[i]?.SetTag("bsfg.sequence", results[i].Sequence);
+                spans[i]?.SetTag("bsfg.duplicate", results[i].Duplicate);
+            }
+
+            return facts.Count;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Canceled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("stopped while sending " + batch[0].FactId, e, cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            Interlocked.Add(ref _counts.Rejected, batch.Count);
+            metrics.Failed(zone, StatusTranslator.ToConnectName(e.StatusCode));
+            foreach (var span in spans)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, e.Message);
+            }
+
+            var subject = batch.Count == 1 ? batch[0].Subject : $"{batch[0].Subject} and {batch.Count - 1} more";
+            Log.Rejected(logger, zone, batch[0].FactId, subject, e.StatusCode, e.Message);
+            return 0;
+        }
+        finally
+        {
+            foreach (var span in spans)
+            {
+                span?.Dispose();
+            }
+
+            Activity.Current = parent;
+        }
+    }
+
+    private Activity? StartSend(PlannedFact planned)
+    {
+        var activity = BsfgTelemetry.Simulator.StartActivity($"send facts.{zone}.{planned.Kind}", ActivityKind.Producer);
         activity?.SetTag("messaging.system", BsfgTelemetry.MessagingSystem);
         activity?.SetTag("messaging.operation.name", "send");
         activity?.SetTag("messaging.operation.type", "send");
         activity?.SetTag("messaging.destination.name", planned.Subject);
         activity?.SetTag("messaging.message.id", planned.FactId);
         activity?.SetTag("bsfg.zone", zone);
-        try
-        {
-            var refs = new List<ObjectRef>(planned.Artifacts.Count);
-            foreach (var artifact in planned.Artifacts)
-            {
-                refs.Add(await UploadAsync(planned.FactId, artifact, cancellationToken));
-            }
-
-            var fact = planned.ToFact(DateTimeOffset.UtcNow, refs, activity);
-            var response = await RetryAsync("AppendFact", planned.FactId,
-                () => client.AppendFactAsync(new AppendFactRequest { Fact = fact }, cancellationToken: cancellationToken), cancellationToken);
-            ledger.Append(LedgerEntry.From(fact, response.Sequence));
-            _counts.Appended(planned.Kind);
-            metrics.Appended(zone, planned.Kind, Stopwatch.GetElapsedTime(started));
-            activity?.SetTag("bsfg.sequence", response.Sequence);
-            activity?.SetTag("bsfg.duplicate", response.Duplicate);
-            return true;
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Canceled && cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("stopped while sending " + planned.FactId, e, cancellationToken);
-        }
-        catch (RpcException e)
-        {
-            Interlocked.Increment(ref _counts.Rejected);
-            metrics.Failed(zone, StatusTranslator.ToConnectName(e.StatusCode));
-            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-            Log.Rejected(logger, zone, planned.FactId, planned.Subject, e.StatusCode, e.Message);
-            return false;
-        }
+        return activity;
     }
 
     private async Task<ObjectRef> UploadAsync(string factId, PlannedArtifact artifact, CancellationToken cancellationToken)

@@ -21,8 +21,8 @@ internal static partial class Log
     [LoggerMessage(3004, LogLevel.Information, "Run finished after {Elapsed}: {Facts} facts, {Artifacts} artifacts, {Bytes} artifact bytes; ledger {Ledger}")]
     public static partial void RunFinished(ILogger logger, string elapsed, long facts, long artifacts, long bytes, string ledger);
 
-    [LoggerMessage(3005, LogLevel.Warning, "{Zone}: stopped with fact {FactId} unfinished (not in the ledger; a rerun with the same seed appends it idempotently)")]
-    public static partial void StoppedInFlight(ILogger logger, string zone, string factId);
+    [LoggerMessage(3005, LogLevel.Warning, "{Zone}: stopped with {Count} fact(s) from {FactId} on unfinished (not in the ledger; a rerun with the same seed appends them idempotently)")]
+    public static partial void StoppedInFlight(ILogger logger, string zone, int count, string factId);
 
     [LoggerMessage(3006, LogLevel.Error, "The simulator failed")]
     public static partial void Failed(ILogger logger, Exception exception);

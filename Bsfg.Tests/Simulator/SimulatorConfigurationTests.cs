@@ -8,7 +8,7 @@ public sealed class SimulatorConfigurationTests
     [Fact]
     public void CommandLineOptionsBecomeConfigurationOverrides()
     {
-        var parsed = CommandLine.Parse(["verify", "--seed", "7", "--rate", "2.5", "--duration", "00:01:00", "--ledger", "x.jsonl", "--timeout", "00:00:05"], out _);
+        var parsed = CommandLine.Parse(["verify", "--seed", "7", "--rate", "2.5", "--duration", "00:01:00", "--ledger", "x.jsonl", "--timeout", "00:00:05", "--bursts", "false"], out _);
 
         var (command, overrides) = Assert.NotNull(parsed);
         Assert.Equal(SimulatorCommand.Verify, command);
@@ -17,6 +17,8 @@ public sealed class SimulatorConfigurationTests
         Assert.Equal("00:01:00", overrides["Bsfg:Simulator:Duration"]);
         Assert.Equal("x.jsonl", overrides["Bsfg:Simulator:Ledger"]);
         Assert.Equal("00:00:05", overrides["Bsfg:Simulator:VerifyTimeout"]);
+        Assert.Equal("false", overrides["Bsfg:Simulator:Bursts"]);
+        Assert.True(new SimulatorOptions().Bursts);
         Assert.Equal(SimulatorCommand.Run, Assert.NotNull(CommandLine.Parse([], out _)).Command);
     }
 

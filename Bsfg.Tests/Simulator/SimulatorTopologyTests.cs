@@ -99,6 +99,29 @@ public sealed class SimulatorTopologyTests(TopologyFixture topology) : IClassFix
         Assert.True(code == 0, output);
     }
 
+    [Fact]
+    public async Task AFastRunSendsDueFactsInBatchesAndVerifyPasses()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using (var run = SimulatorProcess.Start(topology, _dir, "run", "--rate", "300", "--seed", "24", "--ledger", Ledger))
+        {
+            // 300 facts/s is more than one call at a time keeps up with, so due facts pile up and go out together.
+            await WaitForLedgerAsync(run, "planta", 250, ct);
+            run.Terminate();
+            var exitCode = await run.WaitForExitAsync(RunLimit, ct);
+            Assert.True(exitCode == 0, run.Output);
+        }
+
+        // A batch is recorded at one instant: facts of this run sharing recorded_at in their origin zone were sent together.
+        var ids = ReadLedger().Where(e => e.OriginZone == "planta").Select(e => e.FactId).ToHashSet();
+        var appended = (await topology.FactsAsync("planta", ct)).Where(f => ids.Contains(f.FactId)).ToList();
+        Assert.Equal(ids.Count, appended.Count);
+        Assert.Contains(appended.GroupBy(f => f.RecordedAt), g => g.Count() > 1);
+        var (code, output) = await SimulatorProcess.RunAsync(topology, _dir, VerifyLimit, ct, "verify", "--ledger", Ledger, "--timeout", "00:01:30");
+        TestContext.Current.TestOutputHelper?.WriteLine(output);
+        Assert.True(code == 0, output + topology.LogTails());
+    }
+
     public void Dispose()
     {
         try
