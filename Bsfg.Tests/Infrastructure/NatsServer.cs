@@ -36,7 +36,8 @@ public sealed record NatsServerOptions
 /// <summary>
 /// A real <c>nats-server</c> process on a free loopback port with its own store directory.
 /// It can be killed (SIGKILL) and restarted on the same port and store, which is how crash tests
-/// are written.
+/// are written, stopped (SIGTERM) and started again, and frozen (SIGSTOP) and thawed (SIGCONT); disposing it thaws it
+/// first, so no test leaves a stopped process behind.
 /// </summary>
 public sealed class NatsServer : IAsyncDisposable
 {
@@ -67,6 +68,9 @@ public sealed class NatsServer : IAsyncDisposable
     public string Url => $"{(_options.TlsCertFile is null ? "nats" : "tls")}://127.0.0.1:{Port}";
 
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Whether the process is stopped by <see cref="Freeze"/> and not yet thawed.</summary>
+    public bool IsFrozen { get; private set; }
 
     /// <summary>What the server printed so far (for failure messages).</summary>
     public string Log
@@ -128,6 +132,49 @@ public sealed class NatsServer : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the server stops dead, its connections stay open and nothing answers.</summary>
+    public void Freeze()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            ProcessSignals.Send(p.Id, "STOP");
+            IsFrozen = true;
+        }
+    }
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>; nothing when it is not frozen.</summary>
+    public void Thaw()
+    {
+        if (IsFrozen && _process is { HasExited: false } p)
+        {
+            ProcessSignals.Send(p.Id, "CONT");
+        }
+
+        IsFrozen = false;
+    }
+
+    /// <summary>SIGTERM (the server flushes its store and says goodbye), then SIGKILL if it is still running after <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        Thaw();
+        if (_process is { HasExited: false } p)
+        {
+            ProcessSignals.Send(p.Id, "TERM");
+            try
+            {
+                await p.WaitForExitAsync().WaitAsync(grace);
+            }
+            catch (TimeoutException)
+            {
+                await KillAsync();
+            }
+        }
+    }
+
+    /// <summary>Starts the server again after <see cref="StopAsync"/> or <see cref="KillAsync"/>, on the same port and store.</summary>
+    public Task StartAgainAsync(CancellationToken cancellationToken = default) =>
+        IsRunning ? Task.CompletedTask : StartProcessAsync(cancellationToken);
+
     /// <summary>Kills the server (if running) and starts it again on the same port and store directory.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
@@ -137,6 +184,7 @@ public sealed class NatsServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Thaw();
         await KillAsync();
         _process?.Dispose();
         try

@@ -30,6 +30,13 @@ public class TopologyFixture : IAsyncLifetime
     /// <summary>Proxies by (receiver, source).</summary>
     public Dictionary<(string Receiver, string Source), TcpFaultProxy> Edges { get; } = [];
 
+    /// <summary>
+    /// Whether every edge runs with a short long-poll (2 s) and back-off (100 ms to 1 s), so that tests of other things
+    /// do not wait on the product's defaults (10 s, 200 ms to 15 s). The recovery suite turns this off: it tests what
+    /// users run.
+    /// </summary>
+    protected virtual bool FastEdges => true;
+
     /// <summary>Per-zone settings added by subclasses.</summary>
     protected virtual IReadOnlyDictionary<string, string> ZoneSettings(string zone) => new Dictionary<string, string>();
 
@@ -159,6 +166,24 @@ public class TopologyFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Stops every process of the topology, as an operator restarting all zones would: the zone services first
+    /// (SIGTERM), then the nats-servers (SIGTERM); whatever is still running after <paramref name="grace"/> is killed.
+    /// The stores, ports and certificates stay; <see cref="StartAllAsync"/> brings everything back on them.
+    /// </summary>
+    public async Task StopAllAsync(TimeSpan grace)
+    {
+        await Task.WhenAll(Services.Values.Select(s => s.StopAsync(grace)));
+        await Task.WhenAll(Nats.Values.Select(n => n.StopAsync(grace)));
+    }
+
+    /// <summary>Starts every stopped process again on its old state: the nats-servers, then the zone services (until ready).</summary>
+    public async Task StartAllAsync(CancellationToken ct)
+    {
+        await Task.WhenAll(Nats.Values.Select(n => n.StartAgainAsync(ct)));
+        await Task.WhenAll(Services.Values.Select(s => s.StartAgainAsync(ct)));
+    }
+
     public virtual async ValueTask DisposeAsync()
     {
         foreach (var client in _clients)
@@ -232,7 +257,7 @@ public class TopologyFixture : IAsyncLifetime
             }
         }
 
-        for (var i = 0; i < (zone == "idmz" ? 3 : 1); i++)
+        for (var i = 0; FastEdges && i < (zone == "idmz" ? 3 : 1); i++)
         {
             settings[$"Bsfg:Replication:Edges:{i}:LongPoll"] = "00:00:02";
             settings[$"Bsfg:Replication:Edges:{i}:MinBackoff"] = "00:00:00.100";

@@ -10,7 +10,8 @@ namespace Bsfg.Tests.Infrastructure;
 /// <summary>
 /// A real zone service process (<c>dotnet Bsfg.ZoneService.dll</c>) on a free loopback port, configured through
 /// environment variables exactly as a deployment would be. It can be killed (SIGKILL) and restarted, which is how
-/// crash tests are written.
+/// crash tests are written, stopped (SIGTERM) and started again, and frozen (SIGSTOP) and thawed (SIGCONT); disposing
+/// it thaws it first, so no test leaves a stopped process behind.
 /// </summary>
 public sealed class ZoneServiceProcess : IAsyncDisposable
 {
@@ -35,6 +36,9 @@ public sealed class ZoneServiceProcess : IAsyncDisposable
     public Uri BaseAddress => new($"https://127.0.0.1:{Port}");
 
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Whether the process is stopped by <see cref="Freeze"/> and not yet thawed.</summary>
+    public bool IsFrozen { get; private set; }
 
     public string Log
     {
@@ -71,6 +75,49 @@ public sealed class ZoneServiceProcess : IAsyncDisposable
             await p.WaitForExitAsync();
         }
     }
+
+    /// <summary>SIGSTOP: the process stops dead, its sockets stay open and nothing answers (a hung service, a paused VM).</summary>
+    public void Freeze()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            ProcessSignals.Send(p.Id, "STOP");
+            IsFrozen = true;
+        }
+    }
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>; nothing when it is not frozen.</summary>
+    public void Thaw()
+    {
+        if (IsFrozen && _process is { HasExited: false } p)
+        {
+            ProcessSignals.Send(p.Id, "CONT");
+        }
+
+        IsFrozen = false;
+    }
+
+    /// <summary>SIGTERM, as a service manager stops it (a graceful shutdown), then SIGKILL if it is still running after <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        Thaw();
+        if (_process is { HasExited: false } p)
+        {
+            ProcessSignals.Send(p.Id, "TERM");
+            try
+            {
+                await p.WaitForExitAsync().WaitAsync(grace);
+            }
+            catch (TimeoutException)
+            {
+                await KillAsync();
+            }
+        }
+    }
+
+    /// <summary>Starts it again after <see cref="StopAsync"/> or <see cref="KillAsync"/>, with the same configuration and port; waits until it is ready.</summary>
+    public Task StartAgainAsync(CancellationToken cancellationToken) =>
+        IsRunning ? Task.CompletedTask : StartProcessAsync(cancellationToken);
 
     /// <summary>Kills (if running) and starts again with the same configuration and port, plus <paramref name="overrides"/> for this run only.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? overrides = null, bool waitReady = true)
@@ -110,6 +157,7 @@ public sealed class ZoneServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Thaw();
         await KillAsync();
         _process?.Dispose();
     }

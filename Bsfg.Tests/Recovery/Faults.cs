@@ -1,0 +1,77 @@
+using Bsfg.Tests.Infrastructure;
+
+namespace Bsfg.Tests.Recovery;
+
+/// <summary>Collections of the recovery suite: each runs its topologies one at a time (the CI subset beside the rest of the tests, the full tier on its own).</summary>
+public static class RecoveryCollections
+{
+    /// <summary>The CI subset (<c>Category=Recovery</c>).</summary>
+    public const string Ci = "Recovery";
+
+    /// <summary>The full tier (<c>Category=RecoveryFull</c>).</summary>
+    public const string Full = "RecoveryFull";
+}
+
+/// <summary>Outage lengths and the catch-up bound each is held to (measured runs: see docs/replication.md, "Recovery suite").</summary>
+public static class Outage
+{
+    public static readonly TimeSpan Short = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Medium = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan Long = TimeSpan.FromSeconds(120);
+
+    /// <summary>Heal → caught up, for outages of 5 and 30 s: one maximum back-off (15 s) and long-poll (10 s), the backlog, and margin for two shared cores.</summary>
+    public static readonly TimeSpan ShortBound = TimeSpan.FromSeconds(60);
+
+    /// <summary>Heal → caught up, for 120 s outages (a larger backlog, services and NATS reconnecting).</summary>
+    public static readonly TimeSpan LongBound = TimeSpan.FromSeconds(120);
+
+    public static TimeSpan BoundFor(TimeSpan outage) => outage >= Long ? LongBound : ShortBound;
+}
+
+/// <summary>The fault classes as inject/heal pairs on a run's topology.</summary>
+public static class Faults
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>(a)/(b) SIGSTOP of a zone service, SIGCONT to heal.</summary>
+    public static (Func<Task> Inject, Func<Task> Heal) FreezeService(TopologyFixture topology, string zone) =>
+        (() => { topology.Services[zone].Freeze(); return Task.CompletedTask; }, () => { topology.Services[zone].Thaw(); return Task.CompletedTask; });
+
+    /// <summary>(c) The edge's link refused or stalled, forwarding again to heal.</summary>
+    public static (Func<Task> Inject, Func<Task> Heal) CutLink(TopologyFixture topology, RecoveryEdge edge, ProxyMode mode) =>
+        (() => { topology.Edges[(edge.Receiver, edge.Source)].Mode = mode; return Task.CompletedTask; },
+         () => { topology.Edges[(edge.Receiver, edge.Source)].Mode = ProxyMode.Forward; return Task.CompletedTask; });
+
+    /// <summary>(d) SIGKILL of a zone's nats-server, started again on the same store and port to heal.</summary>
+    public static (Func<Task> Inject, Func<Task> Heal) KillNats(TopologyFixture topology, string zone) =>
+        (() => topology.Nats[zone].KillAsync(), () => topology.Nats[zone].StartAgainAsync(Ct));
+
+    /// <summary>(e) Every process of the topology stopped, all started again on the same state to heal.</summary>
+    public static (Func<Task> Inject, Func<Task> Heal) RestartTopology(TopologyFixture topology) =>
+        (() => topology.StopAllAsync(TimeSpan.FromSeconds(20)), () => topology.StartAllAsync(Ct));
+
+    /// <summary>Two faults at once.</summary>
+    public static (Func<Task> Inject, Func<Task> Heal) Both((Func<Task> Inject, Func<Task> Heal) a, (Func<Task> Inject, Func<Task> Heal) b) =>
+        (async () => { await a.Inject(); await b.Inject(); }, async () => { try { await a.Heal(); } finally { await b.Heal(); } });
+
+    /// <summary>Runs one fault on <paramref name="run"/> for <paramref name="outage"/>, held to the bound for its length.</summary>
+    public static Task<TimeSpan> RunAsync(this RecoveryRun run, string name, TimeSpan outage, (Func<Task> Inject, Func<Task> Heal) fault, params RecoveryEdge[] awaited) =>
+        run.FaultAsync(name, outage, fault.Inject, fault.Heal, Outage.BoundFor(outage), awaited);
+
+    /// <summary>
+    /// <paramref name="outer"/> for <paramref name="outerOutage"/>, and <paramref name="inner"/> for <paramref name="innerOutage"/>
+    /// inside it on edges the outer fault does not touch (<paramref name="innerAwaited"/>, whose catch-up is measured while
+    /// the outer fault still holds); then the outer fault heals and every edge must catch up.
+    /// </summary>
+    public static async Task RunOverlappingAsync(this RecoveryRun run, string outerName, TimeSpan outerOutage, (Func<Task> Inject, Func<Task> Heal) outer,
+        string innerName, TimeSpan innerOutage, (Func<Task> Inject, Func<Task> Heal) inner, params RecoveryEdge[] innerAwaited)
+    {
+        var started = DateTime.UtcNow;
+        await using var open = await run.BeginFaultAsync(outerName, outer.Inject, outer.Heal);
+        await run.RunAsync(innerName, innerOutage, inner, innerAwaited);
+        var left = outerOutage - (DateTime.UtcNow - started);
+        Assert.True(left > TimeSpan.Zero, $"{innerName} took longer than {outerName} lasts");
+        await Task.Delay(left, Ct);
+        await open.HealAsync(outerOutage, Outage.BoundFor(outerOutage), [.. RecoveryEdge.Default]);
+    }
+}
