@@ -34,6 +34,9 @@ public sealed class RecoveryRun : IAsyncDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>An edge slower than this to catch up gets the reason it was behind printed (one long-poll).</summary>
+    private static readonly TimeSpan SlowEdge = TimeSpan.FromSeconds(10);
     private readonly RecoveryTopology _topology = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("bsfg-recovery-").FullName;
     private readonly Dictionary<string, ZoneLogTracker> _logs = [];
@@ -216,6 +219,11 @@ public sealed class RecoveryRun : IAsyncDisposable
                 if (missing.Count == 0 && status is { State: EdgeState.Active, LagFacts: 0, LastFetch: { } last } && last.ToDateTimeOffset() >= healedAt)
                 {
                     done[edge.ToString()] = DateTimeOffset.UtcNow - healedAt;
+                    if (done[edge.ToString()] > SlowEdge && behind.TryGetValue(edge, out var reason))
+                    {
+                        Say($"{name}: {edge} was slow to catch up; just before, {reason}");
+                    }
+
                     behind.Remove(edge);
                 }
                 else
