@@ -31,9 +31,11 @@ internal static class Audit
 {
     /// <summary>
     /// Every fact must be exactly once in each zone <see cref="Routing.ExpectedZones"/> names and in no other audited
-    /// zone. <paramref name="counts"/> holds, per audited zone, how many times each fact id is in its log.
+    /// zone. <paramref name="counts"/> holds, per audited zone, how many times each fact id is in its log. A fact the zone
+    /// quarantined (<paramref name="quarantined"/>: refused permanently, recorded, kept for the operator) is accounted for.
     /// </summary>
-    public static List<Discrepancy> CheckFacts(IReadOnlyList<LedgerEntry> entries, IReadOnlyDictionary<string, Dictionary<string, int>> counts)
+    public static List<Discrepancy> CheckFacts(IReadOnlyList<LedgerEntry> entries, IReadOnlyDictionary<string, Dictionary<string, int>> counts,
+        IReadOnlyDictionary<string, HashSet<string>>? quarantined = null)
     {
         var found = new List<Discrepancy>();
         foreach (var entry in entries)
@@ -44,7 +46,7 @@ internal static class Audit
                 var n = zoneCounts.GetValueOrDefault(entry.FactId);
                 if (expected.Contains(zone))
                 {
-                    if (n == 0)
+                    if (n == 0 && quarantined?.GetValueOrDefault(zone)?.Contains(entry.FactId) != true)
                     {
                         found.Add(new(DiscrepancyKind.Missing, zone, entry, "not in the log"));
                     }

@@ -71,11 +71,14 @@ internal sealed class VerifyWorker(IOptions<SimulatorOptions> options, IConfigur
         var deadline = DateTimeOffset.UtcNow + o.VerifyTimeout;
         Dictionary<string, Dictionary<string, int>> counts;
         List<Discrepancy> discrepancies;
+        Dictionary<string, HashSet<string>> quarantined;
         while (true)
         {
             var read = await Task.WhenAll(zoneLogs.Select(async z => (z.Zone, Counts: await z.CountFactsAsync(cancellationToken))));
             counts = read.ToDictionary(r => r.Zone, r => r.Counts, StringComparer.Ordinal);
-            discrepancies = Audit.CheckFacts(entries, counts);
+            quarantined = (await Task.WhenAll(zoneLogs.Select(async z => (z.Zone, Ids: await z.QuarantinedAsync(cancellationToken)))))
+                .ToDictionary(r => r.Zone, r => r.Ids, StringComparer.Ordinal);
+            discrepancies = Audit.CheckFacts(entries, counts, quarantined);
             var missing = discrepancies.Count(d => d.Kind == DiscrepancyKind.Missing);
             var remaining = deadline - DateTimeOffset.UtcNow;
             // Duplicates and misrouted facts never go away by waiting; missing ones may still be on their way.
@@ -91,6 +94,12 @@ internal sealed class VerifyWorker(IOptions<SimulatorOptions> options, IConfigur
         var objectsChecked = await CheckArtifactsAsync(entries, zoneLogs, counts, discrepancies, cancellationToken);
         var report = Audit.Report(o.Ledger, entries, counts, objectsChecked, discrepancies);
         await Console.Out.WriteAsync(report);
+        var ledgerIds = entries.Select(e => e.FactId).ToHashSet(StringComparer.Ordinal);
+        foreach (var (zone, ids) in quarantined.Where(q => q.Value.Overlaps(ledgerIds)).OrderBy(q => q.Key, StringComparer.Ordinal))
+        {
+            await Console.Out.WriteLineAsync($"quarantined in {zone} (accounted for, kept for the operator): {string.Join(", ", ids.Where(ledgerIds.Contains))}");
+        }
+
         var passed = entries.Count > 0 && discrepancies.Count == 0;
         Log.VerifyFinished(logger, passed ? "passed" : "failed", discrepancies.Count);
         return passed ? ExitStatus.Success : ExitStatus.Failed;

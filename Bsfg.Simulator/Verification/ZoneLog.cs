@@ -2,6 +2,7 @@ using Bsfg.Nats;
 using Bsfg.Nats.JetStream;
 using Bsfg.Nats.JetStream.Models;
 using Bsfg.Nats.ObjectStore;
+using Bsfg.Protocol.V1;
 using Bsfg.Simulator.Ledger;
 
 namespace Bsfg.Simulator.Verification;
@@ -62,8 +63,35 @@ internal sealed class ZoneLog(string zone, NatsConnection connection) : IAsyncDi
     }
 
     /// <summary>
+    /// The fact ids this zone's replication edges quarantined (refused permanently, kept for the operator): the
+    /// <c>fact_id</c> attribute of its <c>facts.&lt;zone&gt;.quarantine.&lt;peer&gt;</c> facts.
+    /// </summary>
+    public async Task<HashSet<string>> QuarantinedAsync(CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            ulong next = 1;
+            while (await _js.GetNextMsgAsync(FactStream, next, $"facts.{zone}.quarantine.>", cancellationToken: cancellationToken) is { } msg)
+            {
+                if (Fact.Parser.ParseFrom(msg.Data.Span).Attributes.TryGetValue("fact_id", out var id))
+                {
+                    ids.Add(id);
+                }
+
+                next = msg.Sequence + 1;
+            }
+        }
+        catch (NatsJSStreamNotFoundException)
+        {
+        }
+
+        return ids;
+    }
+
+    /// <summary>
     /// Checks that <paramref name="expected"/> is stored in its bucket (stream <c>OBJ_&lt;bucket&gt;</c>) with the ledger's
-    /// digest and size, and that its content reads back to that digest. Returns null when it is, else what is wrong.
+    /// digest and size (under its key, or under its content-addressed key <c>sha256-&lt;hex&gt;</c> where the key holds another origin's artifact), and that its content reads back to that digest. Returns null when it is, else what is wrong.
     /// </summary>
     public async Task<string?> CheckObjectAsync(LedgerObject expected, CancellationToken cancellationToken)
     {
@@ -86,7 +114,19 @@ internal sealed class ZoneLog(string zone, NatsConnection connection) : IAsyncDi
             return $"bucket {expected.Bucket} (stream OBJ_{expected.Bucket}) does not exist";
         }
 
-        var info = await bucket.GetInfoAsync(expected.Key, cancellationToken: cancellationToken);
+        var key = expected.Key;
+        var info = await bucket.GetInfoAsync(key, cancellationToken: cancellationToken);
+        if ((info is null || !SameDigest(info.Digest, expected.Digest)) && ObjectDigest.TryDecode(expected.Digest, out var raw))
+        {
+            // A receiver that already held other content under the key (another origin's artifact) keeps this one
+            // under its content-addressed key in the same bucket; the fact still names the original key.
+            var contentKey = "sha256-" + Convert.ToHexStringLower(raw);
+            if (await bucket.GetInfoAsync(contentKey, cancellationToken: cancellationToken) is { } addressed)
+            {
+                (key, info) = (contentKey, addressed);
+            }
+        }
+
         if (info is null)
         {
             return $"object {expected.Bucket}/{expected.Key} is missing";
@@ -99,7 +139,7 @@ internal sealed class ZoneLog(string zone, NatsConnection connection) : IAsyncDi
 
         try
         {
-            await bucket.GetAsync(expected.Key, Stream.Null, cancellationToken);
+            await bucket.GetAsync(key, Stream.Null, cancellationToken);
         }
         catch (NatsObjException e)
         {
