@@ -64,7 +64,8 @@ public sealed class ObjectRpcTests(ZoneFixture zone) : IClassFixture<ZoneFixture
     public async Task FactWithAMismatchingReferenceIsRejectedAndNothingIsAppended()
     {
         var ct = TestContext.Current.CancellationToken;
-        var objectRef = await UploadAsync("batch-files", RandomNumberGenerator.GetBytes(1000));
+        // An explicit key: a reference naming another key resolves to the content-addressed one when that holds its digest.
+        var objectRef = await UploadAsync("batch-files", RandomNumberGenerator.GetBytes(1000), "mismatch/" + TestFacts.Key());
         var before = await zone.Status("idmz").GetZoneStatusAsync(new GetZoneStatusRequest(), cancellationToken: ct);
 
         foreach (var wrong in new[]
