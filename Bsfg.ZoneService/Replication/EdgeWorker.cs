@@ -220,17 +220,21 @@ internal sealed partial class EdgeWorker(
 
     private async Task<long> EnsureObjectAsync(PeerServiceClient peer, ObjectRef objectRef, string subject, CancellationToken ct)
     {
-        if (await deps.Objects.HasObjectAsync(objectRef, ct))
+        long transferred = 0;
+        if (!await deps.Objects.HasObjectAsync(objectRef, ct))
         {
-            return 0;
+            // Stored under the reference's key, or under its content-addressed key when that key holds another
+            // origin's content here; the reference resolves to it either way.
+            await using var content = new PeerObjectStream(peer, objectRef, ObjectRangeBytes, ct);
+            await deps.Objects.StoreReplicatedAsync(objectRef, content, ct);
+            transferred = content.Transferred;
+            Interlocked.Add(ref _objectBytes, transferred);
         }
 
-        await using var content = new PeerObjectStream(peer, objectRef, ObjectRangeBytes, ct);
-        await deps.Objects.StoreReplicatedAsync(objectRef, content, ct);
-        // The object is now referenced by a fact about to be appended here: keep it from the orphan sweeper.
+        // The object is referenced by a fact about to be appended here (also when it was already held, maybe unreferenced
+        // or for other subjects): keep it from the orphan sweeper and readable by peers allowed this subject.
         await deps.Objects.RecordReferencesAsync([objectRef], subject, ct);
-        Interlocked.Add(ref _objectBytes, content.Transferred);
-        return content.Transferred;
+        return transferred;
     }
 
     private async Task<IngestMark> RecordGapAsync(SequenceGap gap, IngestMark mark, CancellationToken ct)
