@@ -92,6 +92,9 @@ public class TopologyFixture : IAsyncLifetime
     public async Task<ObjStore> ObjectStoreAsync(string zone, string bucket, CancellationToken ct) =>
         await ObjStore.BindAsync(new JetStreamContext(await ObserverAsync(zone, ct)), bucket, ct);
 
+    /// <summary>The status service of <paramref name="zone"/> as its operator (the zone's producer identity) calls it.</summary>
+    public StatusServiceClient Operator(string zone) => new(Client(zone, null, Token(zone)));
+
     /// <summary>How many times each fact id is in <paramref name="zone"/>'s log, read straight from its JetStream.</summary>
     public async Task<Dictionary<string, int>> FactCountsAsync(string zone, CancellationToken ct)
     {
