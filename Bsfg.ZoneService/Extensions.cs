@@ -54,6 +54,7 @@ public static class Extensions
         services.AddHostedService<ObjectSweeper>();
 
         AddComponent<IngestStore>(services);
+        AddComponent<QuarantineStore>(services);
         services.AddSingleton<PeerClients>();
         services.AddSingleton<ReplicationMetrics>();
         services.AddSingleton<ReplicationService>();

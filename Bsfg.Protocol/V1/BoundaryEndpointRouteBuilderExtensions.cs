@@ -43,7 +43,10 @@ public static class BoundaryEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(service);
         return endpoints.MapRpcService(
             StatusServiceMethods.Descriptor,
-            binder => binder.MapUnary(StatusServiceMethods.GetZoneStatus, service.GetZoneStatusAsync),
+            binder => binder
+                .MapUnary(StatusServiceMethods.GetZoneStatus, service.GetZoneStatusAsync)
+                .MapUnary(StatusServiceMethods.ListQuarantine, service.ListQuarantineAsync)
+                .MapUnary(StatusServiceMethods.ReplayQuarantined, service.ReplayQuarantinedAsync),
             options);
     }
 }

@@ -9,4 +9,12 @@ public sealed class StatusServiceClient(ConnectClient client)
     /// <summary>Calls <c>GetZoneStatus</c>.</summary>
     public Task<GetZoneStatusResponse> GetZoneStatusAsync(GetZoneStatusRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
         client.CallUnaryAsync(StatusServiceMethods.GetZoneStatus, request, options, cancellationToken);
+
+    /// <summary>Calls <c>ListQuarantine</c>.</summary>
+    public Task<ListQuarantineResponse> ListQuarantineAsync(ListQuarantineRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        client.CallUnaryAsync(StatusServiceMethods.ListQuarantine, request, options, cancellationToken);
+
+    /// <summary>Calls <c>ReplayQuarantined</c>.</summary>
+    public Task<ReplayQuarantinedResponse> ReplayQuarantinedAsync(ReplayQuarantinedRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        client.CallUnaryAsync(StatusServiceMethods.ReplayQuarantined, request, options, cancellationToken);
 }

@@ -10,4 +10,10 @@ public static class StatusServiceMethods
 
     /// <summary><c>GetZoneStatus</c> (side-effect free: also callable with Connect GET).</summary>
     public static RpcMethod<GetZoneStatusRequest, GetZoneStatusResponse> GetZoneStatus { get; } = RpcMethod<GetZoneStatusRequest, GetZoneStatusResponse>.Create(Descriptor, "GetZoneStatus");
+
+    /// <summary><c>ListQuarantine</c> (side-effect free: also callable with Connect GET).</summary>
+    public static RpcMethod<ListQuarantineRequest, ListQuarantineResponse> ListQuarantine { get; } = RpcMethod<ListQuarantineRequest, ListQuarantineResponse>.Create(Descriptor, "ListQuarantine");
+
+    /// <summary><c>ReplayQuarantined</c>.</summary>
+    public static RpcMethod<ReplayQuarantinedRequest, ReplayQuarantinedResponse> ReplayQuarantined { get; } = RpcMethod<ReplayQuarantinedRequest, ReplayQuarantinedResponse>.Create(Descriptor, "ReplayQuarantined");
 }

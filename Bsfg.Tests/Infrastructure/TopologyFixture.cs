@@ -1,6 +1,7 @@
 using Bsfg.Nats;
 using Bsfg.Nats.JetStream;
 using Bsfg.Nats.JetStream.Models;
+using Bsfg.Nats.ObjectStore;
 using Bsfg.Protocol.Client;
 using Bsfg.Protocol.V1;
 using Bsfg.ServiceDefaults.Security;
@@ -90,6 +91,16 @@ public class TopologyFixture : IAsyncLifetime
     public ProducerServiceClient Producer(string zone) => new(Client(zone, null, Token(zone)));
 
     public StatusServiceClient Status(string zone, string asZone) => new(Client(zone, Ca.IssueZone(asZone), null));
+
+    /// <summary>The peer API of <paramref name="zone"/> as the zone service of <paramref name="asZone"/> calls it.</summary>
+    public PeerServiceClient Peer(string zone, string asZone) => new(Client(zone, Ca.IssueZone(asZone), null));
+
+    /// <summary>An Object Store bucket of <paramref name="zone"/>, read straight from its JetStream.</summary>
+    public async Task<ObjStore> ObjectStoreAsync(string zone, string bucket, CancellationToken ct) =>
+        await ObjStore.BindAsync(new JetStreamContext(await ObserverAsync(zone, ct)), bucket, ct);
+
+    /// <summary>The status service of <paramref name="zone"/> as its operator (the zone's producer identity) calls it.</summary>
+    public StatusServiceClient Operator(string zone) => new(Client(zone, null, Token(zone)));
 
     /// <summary>How many times each fact id is in <paramref name="zone"/>'s log, read straight from its JetStream.</summary>
     public async Task<Dictionary<string, int>> FactCountsAsync(string zone, CancellationToken ct)

@@ -142,6 +142,12 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
             LastSequence = (ulong)Interlocked.Read(ref _sequence),
         });
 
+    public Task<ListQuarantineResponse> ListQuarantineAsync(ListQuarantineRequest request, RpcCallContext context) =>
+        Task.FromResult(new ListQuarantineResponse());
+
+    public Task<ReplayQuarantinedResponse> ReplayQuarantinedAsync(ReplayQuarantinedRequest request, RpcCallContext context) =>
+        Task.FromResult(new ReplayQuarantinedResponse());
+
     public void Dispose() => _never.TrySetResult();
 
     /// <summary>

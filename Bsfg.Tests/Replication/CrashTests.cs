@@ -56,7 +56,7 @@ public sealed class CrashTests(TopologyFixture topology) : IClassFixture<Topolog
         {
             await idmz.RestartAsync(ct, new Dictionary<string, string> { ["Bsfg:Replication:Peers:planta:Url"] = $"https://127.0.0.1:{plantbLink.Port}" });
             await ReplicationFaults.WaitUntilAsync(
-                async () => (await ReplicationFaults.EdgeAsync(topology, "idmz", "planta", ct)) is { State: EdgeState.Degraded, ConsecutiveFailures: > 0 },
+                async () => (await ReplicationFaults.EdgeAsync(topology, "idmz", "planta", ct)) is { State: EdgeState.Degraded or EdgeState.Stalled, ConsecutiveFailures: > 0 },
                 TimeSpan.FromSeconds(30), "the impostor is refused", ct);
             var edge = await ReplicationFaults.EdgeAsync(topology, "idmz", "planta", ct);
             Assert.NotEmpty(edge.LastError);

@@ -20,7 +20,7 @@ public sealed class PartitionTests(TopologyFixture topology) : IClassFixture<Top
         if (mode == ProxyMode.Refuse)
         {
             await ReplicationFaults.WaitUntilAsync(
-                async () => (await ReplicationFaults.EdgeAsync(topology, "idmz", "planta", ct)).State == EdgeState.Degraded,
+                async () => (await ReplicationFaults.EdgeAsync(topology, "idmz", "planta", ct)).State is EdgeState.Degraded or EdgeState.Stalled,
                 TimeSpan.FromSeconds(30), "the edge reports the partition", ct);
         }
 

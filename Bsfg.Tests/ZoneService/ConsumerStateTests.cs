@@ -142,15 +142,7 @@ public sealed class ConsumerStateTests(SmallZoneFixture zone) : IClassFixture<Sm
         throw new InvalidOperationException("no reader consumer for " + filter);
     }
 
-    private async Task<Consumers> OpenAtAsync(string filter, ulong start, CancellationToken ct)
-    {
-        var name = "c-" + Guid.NewGuid().ToString("N")[..12];
-        var peer = zone.Peer("idmz");
-        await peer.OpenConsumerAsync(
-            new OpenConsumerRequest { ConsumerName = name, SubjectFilters = { filter }, StartPosition = StartPosition.Sequence, StartSequence = start },
-            cancellationToken: ct);
-        return new Consumers(peer, name);
-    }
+    private Task<Consumers> OpenAtAsync(string filter, ulong start, CancellationToken ct) => Consumers.OpenAtAsync(zone.Peer("idmz"), filter, start, ct);
 
     private async Task<(string Filter, List<ulong> Sequences)> AppendAsync(string kind, int count, CancellationToken ct, bool interleaved = false)
     {

@@ -15,6 +15,16 @@ public sealed class Consumers(PeerServiceClient peer, string name)
         return new Consumers(peer, name);
     }
 
+    /// <summary>Opens a new consumer that starts at sequence <paramref name="start"/>.</summary>
+    public static async Task<Consumers> OpenAtAsync(PeerServiceClient peer, string filter, ulong start, CancellationToken ct)
+    {
+        var name = "c-" + Guid.NewGuid().ToString("N")[..12];
+        await peer.OpenConsumerAsync(
+            new OpenConsumerRequest { ConsumerName = name, SubjectFilters = { filter }, StartPosition = StartPosition.Sequence, StartSequence = start },
+            cancellationToken: ct);
+        return new Consumers(peer, name);
+    }
+
     public Task<FetchFactsResponse> FetchAsync(CancellationToken ct, uint limit = 0, TimeSpan? wait = null, ulong maxBytes = 0) =>
         peer.FetchFactsAsync(
             new FetchFactsRequest { ConsumerName = Name, Limit = limit, MaxBytes = maxBytes, MaxWait = wait is { } w ? Duration.FromTimeSpan(w) : null },

@@ -61,10 +61,28 @@ public sealed class ObjectRpcTests(ZoneFixture zone) : IClassFixture<ZoneFixture
     }
 
     [Fact]
+    public async Task AKeyReusedForOtherContentOrReservedForAnotherDigestIsRefused()
+    {
+        var key = "shared/report-" + TestFacts.Key() + ".csv";
+        var first = await UploadAsync("batch-files", "first"u8.ToArray(), key);
+
+        var reused = await Assert.ThrowsAsync<RpcException>(() => UploadAsync("batch-files", "second"u8.ToArray(), key));
+        var reserved = await Assert.ThrowsAsync<RpcException>(() => UploadAsync("batch-files", RandomNumberGenerator.GetBytes(100), "sha256-" + Convert.ToHexStringLower(SHA256.HashData("first"u8))));
+        var same = await UploadAsync("batch-files", "first"u8.ToArray(), key);
+
+        Assert.Equal(StatusCode.AlreadyExists, reused.StatusCode);
+        Assert.Contains("already exists with other content", reused.Message);
+        Assert.Equal(StatusCode.InvalidArgument, reserved.StatusCode);
+        Assert.Contains("reserved", reserved.Message);
+        Assert.Equal(first, same);
+    }
+
+    [Fact]
     public async Task FactWithAMismatchingReferenceIsRejectedAndNothingIsAppended()
     {
         var ct = TestContext.Current.CancellationToken;
-        var objectRef = await UploadAsync("batch-files", RandomNumberGenerator.GetBytes(1000));
+        // An explicit key: a reference naming another key resolves to the content-addressed one when that holds its digest.
+        var objectRef = await UploadAsync("batch-files", RandomNumberGenerator.GetBytes(1000), "mismatch/" + TestFacts.Key());
         var before = await zone.Status("idmz").GetZoneStatusAsync(new GetZoneStatusRequest(), cancellationToken: ct);
 
         foreach (var wrong in new[]

@@ -51,6 +51,13 @@ public sealed class ZoneOptions
     /// <summary>Longest long-poll a fetch may ask for. Default 30 s.</summary>
     public TimeSpan MaxFetchWait { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a fetch keeps collecting after the first fact of a page arrived, to fill the page (one pull request
+    /// with this expiry). Default 20 ms: a page waits at most this long for more facts, and a backlog fills a page
+    /// long before it.
+    /// </summary>
+    public TimeSpan FetchLinger { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Largest chunk of an upload or of an object range. Default 1 MiB.</summary>
     public int MaxChunkBytes { get; set; } = 1024 * 1024;
 
@@ -114,6 +121,11 @@ public sealed class ZoneOptionsValidator : IValidateOptions<ZoneOptions>
         if (options.DefaultPageFacts <= 0 || options.MaxPageFacts < options.DefaultPageFacts || options.MaxPageBytes <= 0)
         {
             errors.Add("page limits must be positive and DefaultPageFacts may not exceed MaxPageFacts");
+        }
+
+        if (options.FetchLinger < TimeSpan.FromMilliseconds(1) || options.FetchLinger > TimeSpan.FromSeconds(1))
+        {
+            errors.Add("FetchLinger must be between 1 ms and 1 s");
         }
 
         if (options.MaxAppendBatch is < 1 or > 10_000)

@@ -27,6 +27,7 @@ public sealed partial class ConsumerService(
     private readonly ZoneOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, FactReader> _readers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
 
     /// <summary>Creates a consumer for <paramref name="owner"/>, or confirms an existing one it owns with the same filters.</summary>
     public async Task<OpenConsumerResponse> OpenAsync(OpenConsumerRequest request, string owner, CancellationToken cancellationToken)
@@ -81,48 +82,47 @@ public sealed partial class ConsumerService(
         throw new RpcException(StatusCode.Aborted, $"consumer '{request.ConsumerName}' is being created concurrently; retry");
     }
 
-    /// <summary>A page after the confirmed position. Raises only the delivered bound, never the confirmed position.</summary>
+    /// <summary>
+    /// A page after the confirmed position. Raises only the delivered bound, never the confirmed position. A newer
+    /// fetch of the same consumer supersedes one still running (its caller has given up on it), so no history of
+    /// abandoned fetches can hold a page back; the long-poll is measured from when this fetch gets the reader.
+    /// </summary>
     public async Task<FetchFactsResponse> FetchAsync(FetchFactsRequest request, string owner, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         var state = await GetOwnedAsync(request.ConsumerName, owner, cancellationToken);
         var limit = request.Limit == 0 ? _options.DefaultPageFacts : (int)Math.Min(request.Limit, (uint)_options.MaxPageFacts);
         var maxBytes = request.MaxBytes == 0 ? _options.MaxPageBytes : (int)Math.Min(request.MaxBytes, (ulong)_options.MaxPageBytes);
-        var wait = LongPoll(request.MaxWait?.ToTimeSpan() ?? TimeSpan.Zero, deadline);
+        var requestedWait = request.MaxWait?.ToTimeSpan() ?? TimeSpan.Zero;
 
-        var response = new FetchFactsResponse();
-        var (first, last, _) = await log.GetBoundsAsync(cancellationToken);
-        var start = state.Confirmed + 1;
-        if (first > start && last >= start - 1)
+        using var fetch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_running.TryGetValue(state.Name, out var older))
         {
-            // Retention removed facts after the confirmed position: say so, and read on from what is left.
-            response.Gap = new SequenceGap { FirstSequence = start, LastSequence = first - 1 };
-            metrics.Gap(owner);
-            Log.GapReported(logger, state.Name, owner, start, first - 1);
-            start = first;
+            Log.FetchSuperseded(logger, state.Name, owner);
+            Cancel(older);
         }
 
-        var page = await ReadAsync(state, start, limit, maxBytes, wait, cancellationToken);
-        response.Facts.AddRange(page.Facts);
-        response.Pending = page.Pending;
-        var covered = Math.Max(state.Confirmed, response.Gap?.LastSequence ?? 0);
-        covered = Math.Max(covered, page.Facts.Count > 0 ? page.Facts[^1].Sequence : 0);
-        if (page.ReachedEnd)
+        _running[state.Name] = fetch;
+        var gate = _gates.GetOrAdd(state.Name, _ => new SemaphoreSlim(1, 1));
+        try
         {
-            // Nothing matching up to the log's end at the time of the read: the page covers all of it.
-            covered = Math.Max(covered, Math.Max(page.LastScanned, last));
+            await gate.WaitAsync(fetch.Token);
+            try
+            {
+                return await FetchLockedAsync(state, limit, maxBytes, LongPoll(requestedWait, deadline), fetch.Token);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
-        else
+        catch (OperationCanceledException) when (fetch.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            covered = Math.Max(covered, page.LastScanned);
+            throw new RpcException(StatusCode.Aborted, $"a newer fetch of consumer '{state.Name}' superseded this one");
         }
-
-        response.LastDeliveredSequence = covered;
-        var now = time.GetUtcNow();
-        await store.UpdateAsync(state.Name, s => s.Delivered >= covered && s.LastFetch is { } t && now - t < TimeSpan.FromSeconds(5)
-            ? null
-            : s with { Delivered = Math.Max(s.Delivered, covered), LastFetch = now }, cancellationToken);
-        metrics.Fetched(owner, page.Facts.Count);
-        return response;
+        finally
+        {
+            _running.TryRemove(new KeyValuePair<string, CancellationTokenSource>(state.Name, fetch));
+        }
     }
 
     /// <summary>Moves the confirmed position forward: below it a no-op, beyond what was delivered an error.</summary>
@@ -191,41 +191,90 @@ public sealed partial class ConsumerService(
         _readers.Clear();
     }
 
-    private async Task<FactPage> ReadAsync(ConsumerState state, ulong start, int limit, int maxBytes, TimeSpan wait, CancellationToken cancellationToken)
+    private async Task<FetchFactsResponse> FetchLockedAsync(ConsumerState state, int limit, int maxBytes, TimeSpan wait, CancellationToken cancellationToken)
     {
-        // One fetch at a time per consumer: its reader has one position.
-        var gate = _gates.GetOrAdd(state.Name, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
+        // The state again under the gate: a confirm may have moved it while this fetch waited.
+        state = await GetOwnedAsync(state.Name, state.Owner, cancellationToken);
+        var response = new FetchFactsResponse();
+        var (first, last, _) = await log.GetBoundsAsync(cancellationToken);
+        var start = state.Confirmed + 1;
+        if (first > start && last >= start - 1)
+        {
+            // Retention removed facts after the confirmed position: say so, and read on from what is left.
+            response.Gap = new SequenceGap { FirstSequence = start, LastSequence = first - 1 };
+            metrics.Gap(state.Owner);
+            Log.GapReported(logger, state.Name, state.Owner, start, first - 1);
+            start = first;
+        }
+
+        var page = await ReadAsync(state, start, limit, maxBytes, wait, last, cancellationToken);
+        response.Facts.AddRange(page.Facts);
+        response.Pending = page.Pending;
+        var covered = Math.Max(state.Confirmed, response.Gap?.LastSequence ?? 0);
+        covered = Math.Max(covered, page.Covered);
+        response.LastDeliveredSequence = covered;
+        var now = time.GetUtcNow();
+        await store.UpdateAsync(state.Name, s => s.Delivered >= covered && s.LastFetch is { } t && now - t < TimeSpan.FromSeconds(5)
+            ? null
+            : s with { Delivered = Math.Max(s.Delivered, covered), LastFetch = now }, cancellationToken);
+        metrics.Fetched(state.Owner, page.Facts.Count);
+        return response;
+    }
+
+    private static void Cancel(CancellationTokenSource source)
+    {
         try
         {
-            for (var attempt = 0; ; attempt++)
-            {
-                var reader = await ReaderAtAsync(state, start, cancellationToken);
-                try
-                {
-                    return await reader.ReadAsync(limit, maxBytes, wait, cancellationToken);
-                }
-                catch (FactReaderLostException) when (attempt < 2)
-                {
-                    await DropAsync(state.Name);
-                }
-                catch
-                {
-                    // A failed or abandoned read leaves the reader's position unknown.
-                    await DropAsync(state.Name);
-                    throw;
-                }
-            }
+            source.Cancel();
         }
-        finally
+        catch (ObjectDisposedException)
         {
-            gate.Release();
+            // It finished meanwhile.
+        }
+    }
+
+    private async Task<FactPage> ReadAsync(ConsumerState state, ulong start, int limit, int maxBytes, TimeSpan wait, ulong logEnd, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + wait;
+        for (var attempt = 0; ; attempt++)
+        {
+            var reader = await ReaderAtAsync(state, start, cancellationToken);
+            try
+            {
+                var remaining = until - time.GetUtcNow();
+                var page = await reader.ReadAsync(limit, maxBytes, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, logEnd, cancellationToken);
+                if (!reader.Broken)
+                {
+                    return page;
+                }
+
+                // What it delivered counts and goes out; the next fetch gets a new reader. With nothing delivered
+                // (e.g. its JetStream consumer vanished with a server restart), a new reader tries at once.
+                await DropAsync(state.Name);
+                if (page.Facts.Count > 0 || attempt >= 2)
+                {
+                    return page;
+                }
+
+                Log.ReaderReplaced(logger, state.Name, "its pull request went unanswered");
+            }
+            catch (FactReaderLostException e) when (attempt < 2)
+            {
+                Log.ReaderReplaced(logger, state.Name, e.Message);
+                await DropAsync(state.Name);
+            }
+            catch
+            {
+                // A failed or abandoned read leaves the reader's position unknown.
+                await DropAsync(state.Name);
+                throw;
+            }
         }
     }
 
     private async Task<FactReader> ReaderAtAsync(ConsumerState state, ulong start, CancellationToken cancellationToken)
     {
-        if (_readers.TryGetValue(state.Name, out var reader) && reader.NextSequence == start && reader.Filters.SequenceEqual(state.Filters))
+        if (_readers.TryGetValue(state.Name, out var reader) && reader.CanServe(start) && reader.Filters.SequenceEqual(state.Filters))
         {
             return reader;
         }
@@ -250,7 +299,7 @@ public sealed partial class ConsumerService(
             }
         }
 
-        var created = await FactReader.CreateAsync(nats.JetStream, _options.Name, state.Filters, start, cancellationToken);
+        var created = await FactReader.CreateAsync(nats.JetStream, _options.Name, state.Filters, start, _options.FetchLinger, cancellationToken);
         _readers[state.Name] = created;
         return created;
     }
@@ -339,5 +388,11 @@ public sealed partial class ConsumerService(
 
         [LoggerMessage(2401, LogLevel.Warning, "Consumer {Consumer} of {Owner}: retention removed unconfirmed facts {First}–{Last}; reported as a gap")]
         public static partial void GapReported(ILogger logger, string consumer, string owner, ulong first, ulong last);
+
+        [LoggerMessage(2402, LogLevel.Information, "Consumer {Consumer} of {Owner}: a new fetch supersedes one still running (its caller gave up on it)")]
+        public static partial void FetchSuperseded(ILogger logger, string consumer, string owner);
+
+        [LoggerMessage(2403, LogLevel.Warning, "Consumer {Consumer}: log reader replaced: {Reason}")]
+        public static partial void ReaderReplaced(ILogger logger, string consumer, string reason);
     }
 }

@@ -25,6 +25,7 @@ public static class Subjects
         ["lot"] = "lot-files",
         ["recipe"] = "recipe-files",
         ["gap"] = "document-files",
+        ["quarantine"] = "document-files",
     };
 
     /// <summary>Checks a subject a producer appends to; returns null when valid, else the reason.</summary>

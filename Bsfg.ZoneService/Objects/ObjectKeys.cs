@@ -61,8 +61,26 @@ internal static class ObjectKeys
     public static string ReferenceKey(string bucket, string key) =>
         bucket + "." + ObjectDigest.Base64UrlPadded(Encoding.UTF8.GetBytes(key));
 
-    /// <summary>The key given to an object uploaded without one.</summary>
+    /// <summary>
+    /// The content-addressed key of <paramref name="hash"/>: the key given to an object uploaded without one, and where a
+    /// receiver stores a pulled object whose own key already holds other content.
+    /// </summary>
     public static string DerivedKey(byte[] hash) => ObjectAssets.DerivedKeyPrefix + Convert.ToHexStringLower(hash);
+
+    /// <summary>
+    /// True when <paramref name="key"/> has the content-addressed form (<c>sha256-</c> and 64 hex digits) of another
+    /// digest than <paramref name="hash"/>: such keys are reserved for the content they name.
+    /// </summary>
+    public static bool IsReservedForOther(string key, byte[] hash)
+    {
+        var prefix = ObjectAssets.DerivedKeyPrefix;
+        if (key.Length != prefix.Length + 64 || !key.StartsWith(prefix, StringComparison.Ordinal) || !key[prefix.Length..].All(char.IsAsciiHexDigit))
+        {
+            return false;
+        }
+
+        return !Convert.FromHexString(key.AsSpan(prefix.Length)).AsSpan().SequenceEqual(hash);
+    }
 
     /// <summary>True when an object's metadata digest decodes to <paramref name="hash"/>.</summary>
     public static bool SameDigest(string? digest, byte[] hash) =>

@@ -11,9 +11,11 @@ public sealed partial class ObjectService
     /// Turns an upload into an object: <c>size</c> must equal the committed size and <c>digest</c> the SHA-256 of the
     /// staged bytes, else <c>data_loss</c> and nothing is stored (a digest mismatch also discards the upload, whose
     /// bytes can no longer change). The staged chunks stream straight into the Object Store put and are verified on
-    /// the way, before the object's metadata is written. An empty key becomes <c>sha256-&lt;hex digest&gt;</c>.
-    /// Objects are immutable: a key already holding the same content answers with it, other content is
-    /// <c>already_exists</c>. A retried completion answers with the same reference.
+    /// the way, before the object's metadata is written. An empty key becomes <c>sha256-&lt;hex digest&gt;</c>; an
+    /// explicit key of that form naming another digest is <c>invalid_argument</c> (those keys are reserved for the content
+    /// they name, see <see cref="ResolveAsync"/>). Objects are immutable: a key already holding the same content answers
+    /// with it, other content is <c>already_exists</c> and nothing is written. A retried completion answers with the
+    /// same reference.
     /// </summary>
     public async Task<CompleteUploadResponse> CompleteUploadAsync(CompleteUploadRequest request, CancellationToken cancellationToken)
     {
@@ -39,12 +41,23 @@ public sealed partial class ObjectService
                 + (state.ExpectedSize > 0 ? $" (expected_size {state.ExpectedSize})" : "") + "; nothing was stored");
         }
 
+        if (ObjectKeys.IsReservedForOther(state.Key, hash))
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"upload {id}: key '{state.Key}' is reserved for the content with that SHA-256 digest, "
+                + $"this content is {ObjectDigest.Format(hash)}; choose another key or none; nothing was stored");
+        }
+
         var key = state.Key.Length > 0 ? state.Key : ObjectKeys.DerivedKey(hash);
         var target = new ParsedRef(state.Bucket, key, hash, state.Committed);
         try
         {
-            await PutVerifiedAsync(target, state.MediaType, state.FileName, ct =>
+            var taken = await TryPutVerifiedAsync(target, state.MediaType, state.FileName, ct =>
                 new StagedContentStream(Js, id, state.Committed, hash, _options.MaxChunkBytes, ct), cancellationToken);
+            if (taken is not null)
+            {
+                throw new RpcException(StatusCode.AlreadyExists, $"upload {id}: object {target} already exists with other content ({taken.Size} bytes, {taken.Digest}); "
+                    + "objects cannot be replaced, choose another key; nothing was stored");
+            }
         }
         catch (ContentMismatchException e)
         {
@@ -81,46 +94,66 @@ public sealed partial class ObjectService
     /// <summary>
     /// Replication: stores an object read from <paramref name="content"/> (pulled from a peer), verifying size and
     /// digest against <paramref name="objectRef"/> before it becomes visible; a mismatch is <c>data_loss</c> and
-    /// leaves nothing. Holding the same object already is a no-op; other content under the key is <c>already_exists</c>.
+    /// leaves nothing. The object goes under the reference's key when that key is free or holds the same content
+    /// already (then nothing is written), else under the content-addressed key of the same bucket (see
+    /// <see cref="ResolveAsync"/>), so content another origin stored under the same key never blocks it. Only a
+    /// content-addressed key holding other content (written before such keys were reserved) is <c>already_exists</c>.
+    /// Returns the key the object is stored under.
     /// </summary>
-    public async Task StoreReplicatedAsync(ObjectRef objectRef, Stream content, CancellationToken cancellationToken)
+    public async Task<string> StoreReplicatedAsync(ObjectRef objectRef, Stream content, CancellationToken cancellationToken)
     {
         var target = ObjectKeys.Parse(objectRef, "replicated object", BucketNames);
         try
         {
-            await PutVerifiedAsync(target, objectRef.MediaType, objectRef.FileName, _ =>
-                new VerifyingReadStream(content, target.Size, target.Hash, "replicated object " + target), cancellationToken);
+            // A key reserved for another digest is not free for this content, whatever it holds now.
+            if (!ObjectKeys.IsReservedForOther(target.Key, target.Hash) && await TryPutReplicaAsync(target, objectRef, content, cancellationToken) is null)
+            {
+                Log.ReplicaStored(_logger, target.ToString(), target.Size);
+                return target.Key;
+            }
+
+            var aside = target with { Key = ObjectKeys.DerivedKey(target.Hash) };
+            var conflict = await TryPutReplicaAsync(aside, objectRef, content, cancellationToken);
+            if (conflict is not null)
+            {
+                throw new RpcException(StatusCode.AlreadyExists, $"replicated object {target}: its content-addressed key {aside.Key} holds other content ({conflict.Size} bytes, {conflict.Digest}); nothing was stored");
+            }
+
+            Log.ReplicaStoredAside(_logger, target.ToString(), aside.Key, target.Size);
+            return aside.Key;
         }
         catch (ContentMismatchException e)
         {
             Log.ReplicaRejected(_logger, target.ToString(), e.Message);
             throw new RpcException(StatusCode.DataLoss, $"{e.Message}; nothing was stored", e);
         }
-
-        Log.ReplicaStored(_logger, target.ToString(), target.Size);
     }
 
-    /// <summary>Replication: true when this zone holds the object with the reference's digest and size.</summary>
+    /// <summary>Replication: true when a reference resolves here (<see cref="ResolveAsync"/>) to an object of its size.</summary>
     public async Task<bool> HasObjectAsync(ObjectRef objectRef, CancellationToken cancellationToken)
     {
         var target = ObjectKeys.Parse(objectRef, "object ref", BucketNames);
-        var info = await Store(target.Bucket, target.ToString()).GetInfoAsync(target.Key, cancellationToken: cancellationToken);
-        return info is { Options.Link: null } && info.Size == target.Size && ObjectKeys.SameDigest(info.Digest, target.Hash);
+        var info = await ResolveAsync(Store(target.Bucket, target.ToString()), target.Key, target.Hash, cancellationToken);
+        return info is not null && info.Size == target.Size;
     }
 
-    private async Task PutVerifiedAsync(ParsedRef target, string mediaType, string fileName, Func<CancellationToken, VerifyingStream> open, CancellationToken cancellationToken)
+    private Task<ObjectInfo?> TryPutReplicaAsync(ParsedRef target, ObjectRef objectRef, Stream content, CancellationToken cancellationToken) =>
+        TryPutVerifiedAsync(target, objectRef.MediaType, objectRef.FileName, _ =>
+            new VerifyingReadStream(content, target.Size, target.Hash, "replicated object " + target), cancellationToken);
+
+    /// <summary>
+    /// Stores content under <paramref name="target"/>'s key unless that key is taken. Returns null when the key holds
+    /// the content now (written here, or already there: then <paramref name="open"/> is never called), else the other
+    /// object found under the key, and nothing is written.
+    /// </summary>
+    private async Task<ObjectInfo?> TryPutVerifiedAsync(ParsedRef target, string mediaType, string fileName, Func<CancellationToken, VerifyingStream> open, CancellationToken cancellationToken)
     {
         var store = Store(target.Bucket, target.ToString());
         using var _ = await _keyLocks.AcquireAsync(target.ToString(), cancellationToken);
         var existing = await store.GetInfoAsync(target.Key, cancellationToken: cancellationToken);
         if (existing is not null)
         {
-            if (existing.Size == target.Size && ObjectKeys.SameDigest(existing.Digest, target.Hash))
-            {
-                return;
-            }
-
-            throw new RpcException(StatusCode.AlreadyExists, $"object {target} already exists with other content ({existing.Size} bytes, {existing.Digest}); objects cannot be replaced, choose another key");
+            return existing.Size == target.Size && Holds(existing, target.Hash) ? null : existing;
         }
 
         var opts = new ObjectPutOpts
@@ -133,6 +166,8 @@ public sealed partial class ObjectService
         {
             await store.PutAsync(target.Key, content, opts, cancellationToken);
         }
+
+        return null;
     }
 
     private static ObjectRef ToRef(UploadState state, string key, string digest, ulong size) => new()

@@ -45,5 +45,8 @@ public sealed partial class ObjectService
 
         [LoggerMessage(2313, LogLevel.Warning, "Upload {UploadId} completed, but its staged chunks could not be removed now; they expire with the upload time-to-live")]
         public static partial void StagedChunksKept(ILogger logger, string uploadId, Exception error);
+
+        [LoggerMessage(2314, LogLevel.Information, "Replicated object {Object} stored under its content-addressed key {StoredKey} ({Size} bytes): its key holds other content here")]
+        public static partial void ReplicaStoredAside(ILogger logger, string @object, string storedKey, ulong size);
     }
 }

@@ -10,8 +10,10 @@ namespace Bsfg.ZoneService.Objects;
 public sealed partial class ObjectService
 {
     /// <summary>
-    /// A peer's read of a byte range. The object must exist (else <c>not_found</c>) and be referenced by a fact whose
-    /// subject <paramref name="canRead"/> grants (else <c>permission_denied</c>). <c>length</c> 0 means, and any
+    /// A peer's read of a byte range. With a <c>digest</c> the request names the object a reference with that digest
+    /// resolves to (<see cref="ResolveAsync"/>: under the key, or under its content-addressed key), without one the object
+    /// under the key. The object must exist (else <c>not_found</c>) and be referenced by a fact whose subject
+    /// <paramref name="canRead"/> grants (else <c>permission_denied</c>). <c>length</c> 0 means, and any
     /// length is capped at, <see cref="Configuration.ZoneOptions.MaxChunkBytes"/>. Only the chunks covering the range are
     /// read, by stream sequence, from a per-object chunk index built once (headers only) and kept in a bounded cache.
     /// </summary>
@@ -20,13 +22,24 @@ public sealed partial class ObjectService
         var what = $"object {request.Bucket}/{ObjectKeys.Shorten(request.Key)}";
         var store = Store(request.Bucket, what);
         ObjectKeys.CheckKey(request.Key, what);
-        var info = await store.GetInfoAsync(request.Key, cancellationToken: cancellationToken);
+        ObjectInfo? info;
+        if (request.Digest.Length > 0)
+        {
+            var wanted = ObjectKeys.ParseDigest(request.Digest, what);
+            what += " with digest " + ObjectDigest.Format(wanted);
+            info = await ResolveAsync(store, request.Key, wanted, cancellationToken);
+        }
+        else
+        {
+            info = await store.GetInfoAsync(request.Key, cancellationToken: cancellationToken);
+        }
+
         if (info is null || info.Options?.Link is not null)
         {
             throw new RpcException(StatusCode.NotFound, $"{what} does not exist");
         }
 
-        await AuthorizeAsync(request.Bucket, request.Key, canRead, what, cancellationToken);
+        await AuthorizeAsync(request.Bucket, info.Name, canRead, what, cancellationToken);
         var digest = ObjectDigest.TryDecode(info.Digest, out var hash) ? ObjectDigest.Format(hash) : info.Digest ?? "";
         var response = new FetchObjectResponse { Digest = digest, Size = info.Size };
         if (request.Offset >= info.Size)
@@ -48,7 +61,7 @@ public sealed partial class ObjectService
 
             // The chunks are not where the index says (the object was deleted or rewritten meanwhile).
             _chunkIndexes.Remove(IndexKey(store, info));
-            if (attempt > 0 || await store.GetInfoAsync(request.Key, cancellationToken: cancellationToken) is not { } again || again.Nuid != info.Nuid)
+            if (attempt > 0 || await store.GetInfoAsync(info.Name, cancellationToken: cancellationToken) is not { } again || again.Nuid != info.Nuid)
             {
                 throw new RpcException(StatusCode.NotFound, $"{what} changed while being read; fetch it again");
             }

@@ -12,9 +12,9 @@ public sealed partial class ObjectService
 
     /// <summary>
     /// Checks the object references of a fact about to be appended: each must name a configured bucket, a valid key and
-    /// a SHA-256 digest (else <c>invalid_argument</c>) and an object stored here with that digest and size (else
-    /// <c>failed_precondition</c>); messages name the reference. An object no fact references yet is pinned, so the
-    /// orphan sweeper leaves it alone while the append proceeds.
+    /// a SHA-256 digest (else <c>invalid_argument</c>) and resolve (<see cref="ResolveAsync"/>) to an object stored here
+    /// with that size (else <c>failed_precondition</c>); messages name the reference. An object no fact references yet
+    /// is pinned, so the orphan sweeper leaves it alone while the append proceeds.
     /// </summary>
     public async Task ValidateRefsAsync(IReadOnlyList<ObjectRef> refs, CancellationToken cancellationToken)
     {
@@ -29,15 +29,23 @@ public sealed partial class ObjectService
     }
 
     /// <summary>
-    /// Records, after a successful append, that a fact with subject <paramref name="factSubject"/> references these
-    /// objects: the sweeper then keeps them, and peers allowed to read that subject may fetch them.
+    /// Records, before the append of a fact with subject <paramref name="factSubject"/>, that it references these
+    /// objects: the sweeper then keeps them, and peers allowed to read that subject may fetch them. The record belongs
+    /// to the object each reference resolves to (<see cref="ResolveAsync"/>), wherever it is stored.
     /// </summary>
     public async Task RecordReferencesAsync(IReadOnlyList<ObjectRef> refs, string factSubject, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(factSubject);
-        foreach (var target in refs.Select((r, i) => ObjectKeys.Parse(r, $"object_refs[{i}]", BucketNames)).DistinctBy(r => r.ToString()))
+        var targets = refs.Select((r, i) => ObjectKeys.Parse(r, $"object_refs[{i}]", BucketNames)).ToList();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var target in targets)
         {
-            var key = ObjectKeys.ReferenceKey(target.Bucket, target.Key);
+            var key = ObjectKeys.ReferenceKey(target.Bucket, await StoredKeyAsync(target, cancellationToken));
+            if (!keys.Add(key))
+            {
+                continue;
+            }
+
             for (var attempt = 0; ; attempt++)
             {
                 var (current, revision) = await LoadReferencesAsync(key, cancellationToken);
@@ -71,16 +79,20 @@ public sealed partial class ObjectService
         }
     }
 
-    /// <summary>The object's metadata when it exists with the reference's digest and size; <c>failed_precondition</c> otherwise.</summary>
+    /// <summary>The metadata of the object the reference resolves to, when it has the reference's size; <c>failed_precondition</c> otherwise.</summary>
     private async Task<ObjectInfo> FindAsync(ParsedRef target, string what, CancellationToken cancellationToken)
     {
-        var info = await Store(target.Bucket, what).GetInfoAsync(target.Key, cancellationToken: cancellationToken);
-        if (info is null || info.Options?.Link is not null)
+        var store = Store(target.Bucket, what);
+        var info = await ResolveAsync(store, target.Key, target.Hash, cancellationToken);
+        if (info is null)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"{what} does not exist in this zone; upload it first");
+            var atKey = await store.GetInfoAsync(target.Key, cancellationToken: cancellationToken);
+            throw new RpcException(StatusCode.FailedPrecondition, atKey is null || atKey.Options?.Link is not null
+                ? $"{what} does not exist in this zone; upload it first"
+                : $"{what} does not match the stored object: reference says {target.Size} bytes {target.Digest}, stored is {atKey.Size} bytes {atKey.Digest}");
         }
 
-        if (info.Size != target.Size || !ObjectKeys.SameDigest(info.Digest, target.Hash))
+        if (info.Size != target.Size)
         {
             throw new RpcException(StatusCode.FailedPrecondition, $"{what} does not match the stored object: reference says {target.Size} bytes {target.Digest}, stored is {info.Size} bytes {info.Digest}");
         }
@@ -90,7 +102,7 @@ public sealed partial class ObjectService
 
     private async Task PinAsync(ParsedRef target, ObjectInfo info, string what, CancellationToken cancellationToken)
     {
-        var key = ObjectKeys.ReferenceKey(target.Bucket, target.Key);
+        var key = ObjectKeys.ReferenceKey(target.Bucket, info.Name);
         for (var attempt = 0; attempt < 10; attempt++)
         {
             var (current, revision) = await LoadReferencesAsync(key, cancellationToken);
@@ -112,7 +124,7 @@ public sealed partial class ObjectService
             }
 
             // A sweep may have removed the object between the existence check and the pin.
-            var now = await Store(target.Bucket, what).GetInfoAsync(target.Key, cancellationToken: cancellationToken);
+            var now = await Store(target.Bucket, what).GetInfoAsync(info.Name, cancellationToken: cancellationToken);
             if (now?.Nuid != info.Nuid)
             {
                 throw new RpcException(StatusCode.FailedPrecondition, $"{what} does not exist in this zone any more; upload it again");

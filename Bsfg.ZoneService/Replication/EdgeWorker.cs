@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using Bsfg.Protocol;
 using Bsfg.Protocol.Client;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Configuration;
-using Bsfg.ZoneService.Facts;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Bsfg.ZoneService.Replication;
@@ -11,8 +9,10 @@ namespace Bsfg.ZoneService.Replication;
 /// <summary>
 /// The pull loop of one inbound edge (ADR-0032): open the durable consumer at the source, then forever fetch a page
 /// (long-poll), pull the artifacts this zone lacks, append the page locally (idempotent by fact id), record the
-/// ingest mark, confirm. Any failure backs off with jitter and starts over from the source's confirmed position,
-/// which can only repeat work, never skip it.
+/// ingest mark, confirm. A fact this zone refuses permanently is quarantined and the page carries on without it
+/// (<c>EdgeWorker.Accept.cs</c>). Any other failure backs off with jitter and starts over from the source's confirmed
+/// position, which can only repeat work, never skip it. Health, lag and stall detection are in
+/// <c>EdgeWorker.Health.cs</c>.
 /// </summary>
 internal sealed partial class EdgeWorker(
     EdgeOptions edge,
@@ -21,15 +21,8 @@ internal sealed partial class EdgeWorker(
     ILogger logger)
 {
     private const int ObjectRangeBytes = 1024 * 1024;
-    private volatile string _state = "starting";
-    private long _pending;
-    private long _confirmed;
-    private long _consecutiveFailures;
     private long _objectBytes;
     private long _gaps;
-    private double _lagSeconds;
-    private DateTimeOffset? _lastFetch;
-    private string? _lastError;
 
     public string Peer => edge.Peer;
 
@@ -37,41 +30,8 @@ internal sealed partial class EdgeWorker(
 
     public IReadOnlyList<string> Filters => edge.Filters;
 
-    /// <summary>Key of this edge's ingest mark.</summary>
+    /// <summary>Key of this edge's ingest mark (and of its quarantine entries' edge).</summary>
     public string Key => $"{edge.Peer}.{Consumer}";
-
-    public ulong Pending => (ulong)Interlocked.Read(ref _pending);
-
-    public ulong Confirmed => (ulong)Interlocked.Read(ref _confirmed);
-
-    public ulong ConsecutiveFailures => (ulong)Interlocked.Read(ref _consecutiveFailures);
-
-    public double LagSeconds => Volatile.Read(ref _lagSeconds);
-
-    /// <summary>The edge as the status call reports it.</summary>
-    public EdgeStatus Status()
-    {
-        var status = new EdgeStatus
-        {
-            PeerZone = edge.Peer,
-            ConsumerName = Consumer,
-            State = _state == "active" ? EdgeState.Active : _state == "starting" ? EdgeState.Unspecified : EdgeState.Degraded,
-            LagFacts = Pending,
-            Lag = Duration.FromTimeSpan(TimeSpan.FromSeconds(LagSeconds)),
-            Gaps = (ulong)Interlocked.Read(ref _gaps),
-            ConfirmedSequence = Confirmed,
-            ConsecutiveFailures = ConsecutiveFailures,
-            ObjectBytes = (ulong)Interlocked.Read(ref _objectBytes),
-            LastError = _lastError ?? "",
-        };
-        if (_lastFetch is { } at)
-        {
-            status.LastFetch = Timestamp.FromDateTimeOffset(at);
-        }
-
-        status.SubjectFilters.AddRange(edge.Filters);
-        return status;
-    }
 
     /// <summary>Runs until <paramref name="stoppingToken"/> fires; never throws otherwise.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -88,12 +48,11 @@ internal sealed partial class EdgeWorker(
             }
             catch (Exception e)
             {
-                var failures = Interlocked.Increment(ref _consecutiveFailures);
-                _state = "degraded";
-                _lastError = e is RpcException rpc ? $"{StatusTranslator.ToConnectName(rpc.StatusCode)}: {rpc.Message}" : e.Message;
+                var error = e is RpcException rpc ? $"{StatusTranslator.ToConnectName(rpc.StatusCode)}: {rpc.Message}" : e.Message;
+                var failures = RecordFailure(error);
                 deps.Metrics.Failed(this);
                 var delay = Backoff(failures);
-                Log.EdgeFailed(logger, edge.Peer, Consumer, failures, delay, _lastError);
+                Log.EdgeFailed(logger, edge.Peer, Consumer, failures, delay, error);
                 try
                 {
                     await Task.Delay(delay, deps.Time, stoppingToken);
@@ -117,7 +76,7 @@ internal sealed partial class EdgeWorker(
         }, cancellationToken: ct);
         var mark = await deps.Ingest.GetAsync(Key, ct);
         Interlocked.Exchange(ref _gaps, (long)mark.Gaps);
-        Interlocked.Exchange(ref _confirmed, (long)opened.ConfirmedSequence);
+        RecordOpened(opened.ConfirmedSequence);
         if (mark.SourceSequence > opened.ConfirmedSequence && mark.SourceSequence <= opened.DeliveredSequence)
         {
             // Appended and recorded before a crash, not yet confirmed: confirm instead of fetching it again.
@@ -131,16 +90,17 @@ internal sealed partial class EdgeWorker(
                 new FetchFactsRequest { ConsumerName = Consumer, Limit = (uint)edge.PageSize, MaxBytes = (ulong)edge.PageBytes, MaxWait = Duration.FromTimeSpan(edge.LongPoll) },
                 new CallOptions { Timeout = edge.LongPoll + TimeSpan.FromSeconds(30) },
                 ct);
-            MarkHealthy();
+            RecordFetched(page);
             deps.FailPoints.Reach("after-fetch", page.Facts.Count);
             if (page.Gap is { } gap)
             {
                 mark = await RecordGapAsync(gap, mark, ct);
             }
 
-            var (appended, localMax, objectBytes) = await AppendPageAsync(peer, page, ct);
+            var (appended, localMax, objectBytes) = await AcceptPageAsync(peer, page, ct);
             if (page.LastDeliveredSequence > mark.SourceSequence || localMax > mark.LocalSequence)
             {
+                // Every fact of the page is accounted for: appended here, or quarantined with its quarantine fact.
                 mark = mark with
                 {
                     SourceSequence = Math.Max(mark.SourceSequence, page.LastDeliveredSequence),
@@ -153,84 +113,28 @@ internal sealed partial class EdgeWorker(
                 deps.FailPoints.Reach("after-confirm", page.Facts.Count);
             }
 
-            Interlocked.Exchange(ref _pending, (long)page.Pending);
-            Volatile.Write(ref _lagSeconds, page.Facts.Count == 0 && page.Pending == 0 ? 0 : Age(page.Facts.LastOrDefault()));
+            RecordPageDone(page);
             deps.Metrics.Replicated(this, appended, objectBytes);
-        }
-    }
-
-    private async Task<(int Appended, ulong LocalMax, long ObjectBytes)> AppendPageAsync(PeerServiceClient peer, FetchFactsResponse page, CancellationToken ct)
-    {
-        var batch = new List<(Fact, string?)>(page.Facts.Count);
-        var spans = new List<Activity?>(page.Facts.Count);
-        long objectBytes = 0;
-        var current = Activity.Current;
-        try
-        {
-            foreach (var fact in page.Facts)
-            {
-                if (fact.OriginZone == zone)
-                {
-                    continue; // never take back what this zone originated
-                }
-
-                deps.Validator.ValidateReplicated(fact);
-                foreach (var objectRef in fact.ObjectRefs)
-                {
-                    objectBytes += await EnsureObjectAsync(peer, objectRef, fact.Subject, ct);
-                }
-
-                var local = fact.Clone();
-                local.Sequence = 0;
-                local.RecordedAt = FactCodec.Now(deps.Time);
-                var source = $"{edge.Peer}/{Consumer}/{fact.Sequence}";
-                var span = deps.Tracing.StartAppend(local, source);
-                FactTracing.Stamp(local, span);
-                spans.Add(span);
-                // The next fact's span (and any object download) must not become a child of this one.
-                Activity.Current = current;
-                batch.Add((local, source));
-            }
-
-            deps.FailPoints.Reach("after-objects", page.Facts.Count);
-            if (batch.Count == 0)
-            {
-                return (0, 0, objectBytes);
-            }
-
-            var results = await deps.Log.AppendBatchAsync(batch, checkKnownFirst: true, ct);
-            for (var i = 0; i < results.Count; i++)
-            {
-                FactTracing.Complete(spans[i], results[i]);
-            }
-
-            deps.FailPoints.Reach("after-append", page.Facts.Count);
-            return (results.Count(r => !r.Duplicate), results.Max(r => r.Sequence), objectBytes);
-        }
-        finally
-        {
-            foreach (var span in spans)
-            {
-                span?.Dispose();
-            }
-
-            Activity.Current = current;
         }
     }
 
     private async Task<long> EnsureObjectAsync(PeerServiceClient peer, ObjectRef objectRef, string subject, CancellationToken ct)
     {
-        if (await deps.Objects.HasObjectAsync(objectRef, ct))
+        long transferred = 0;
+        if (!await deps.Objects.HasObjectAsync(objectRef, ct))
         {
-            return 0;
+            // Stored under the reference's key, or under its content-addressed key when that key holds another
+            // origin's content here; the reference resolves to it either way.
+            await using var content = new PeerObjectStream(peer, objectRef, ObjectRangeBytes, ct);
+            await deps.Objects.StoreReplicatedAsync(objectRef, content, ct);
+            transferred = content.Transferred;
+            Interlocked.Add(ref _objectBytes, transferred);
         }
 
-        await using var content = new PeerObjectStream(peer, objectRef, ObjectRangeBytes, ct);
-        await deps.Objects.StoreReplicatedAsync(objectRef, content, ct);
-        // The object is now referenced by a fact about to be appended here: keep it from the orphan sweeper.
+        // The object is referenced by a fact about to be appended here (also when it was already held, maybe unreferenced
+        // or for other subjects): keep it from the orphan sweeper and readable by peers allowed this subject.
         await deps.Objects.RecordReferencesAsync([objectRef], subject, ct);
-        Interlocked.Add(ref _objectBytes, content.Transferred);
-        return content.Transferred;
+        return transferred;
     }
 
     private async Task<IngestMark> RecordGapAsync(SequenceGap gap, IngestMark mark, CancellationToken ct)
@@ -246,32 +150,7 @@ internal sealed partial class EdgeWorker(
     private async Task ConfirmAsync(PeerServiceClient peer, ulong sequence, CancellationToken ct)
     {
         var confirmed = await peer.ConfirmReceiptAsync(new ConfirmReceiptRequest { ConsumerName = Consumer, Sequence = sequence }, cancellationToken: ct);
-        Interlocked.Exchange(ref _confirmed, (long)confirmed.ConfirmedSequence);
-    }
-
-    private void MarkHealthy()
-    {
-        if (Interlocked.Exchange(ref _consecutiveFailures, 0) > 0)
-        {
-            Log.EdgeRecovered(logger, edge.Peer, Consumer);
-        }
-
-        _state = "active";
-        _lastError = null;
-        _lastFetch = deps.Time.GetUtcNow();
-    }
-
-    private double Age(Fact? newest)
-    {
-        var recorded = newest?.Hops.LastOrDefault()?.RecordedAt ?? newest?.RecordedAt;
-        return recorded is null ? 0 : Math.Max(0, (deps.Time.GetUtcNow() - recorded.ToDateTimeOffset()).TotalSeconds);
-    }
-
-    private TimeSpan Backoff(long failures)
-    {
-        var exponent = (int)Math.Min(failures - 1, 16);
-        var ms = Math.Min(edge.MinBackoff.TotalMilliseconds * (1L << exponent), edge.MaxBackoff.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(ms * (0.5 + (Random.Shared.NextDouble() * 0.5)));
+        RecordConfirmed(confirmed.ConfirmedSequence);
     }
 
     private static partial class Log
@@ -287,5 +166,20 @@ internal sealed partial class EdgeWorker(
 
         [LoggerMessage(2503, LogLevel.Error, "Edge from {Peer} ({Consumer}): source sequences {First}–{Last} were removed by retention before they were pulled; recorded as gap fact {Sequence}")]
         public static partial void GapRecorded(ILogger logger, string peer, string consumer, ulong first, ulong last, ulong sequence);
+
+        [LoggerMessage(2504, LogLevel.Error, "Edge from {Peer} ({Consumer}): fact {FactId} ({Subject}, source sequence {SourceSequence}) refused permanently ({Code}: {Reason}); quarantined as fact {Sequence}, the edge carries on")]
+        public static partial void FactQuarantined(ILogger logger, string peer, string consumer, string factId, string subject, ulong sourceSequence, string code, string reason, ulong sequence);
+
+        [LoggerMessage(2505, LogLevel.Information, "Quarantined fact {FactId} from {Peer} replayed: appended at {Sequence} (duplicate: {Duplicate})")]
+        public static partial void FactReplayed(ILogger logger, string factId, string peer, ulong sequence, bool duplicate);
+
+        [LoggerMessage(2506, LogLevel.Warning, "Quarantined fact {FactId} from {Peer} refused again on replay ({Code}: {Reason}); it stays in quarantine")]
+        public static partial void ReplayRefused(ILogger logger, string factId, string peer, string code, string reason);
+
+        [LoggerMessage(2507, LogLevel.Error, "Edge from {Peer} ({Consumer}) stalled: no progress for {Since} while facts may be waiting (last known pending {Pending}, {Failures} failure(s) in a row: {Error})")]
+        public static partial void EdgeStalled(ILogger logger, string peer, string consumer, TimeSpan since, ulong pending, ulong failures, string? error);
+
+        [LoggerMessage(2508, LogLevel.Information, "Edge from {Peer} ({Consumer}) no longer stalled")]
+        public static partial void EdgeUnstalled(ILogger logger, string peer, string consumer);
     }
 }

@@ -41,7 +41,7 @@ internal static class GapFacts
     }
 
     /// <summary>A name-based UUID (version 8, SHA-256 of the name), in normalized form.</summary>
-    private static string DeterministicId(string name)
+    internal static string DeterministicId(string name)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(name));
         hash[6] = (byte)((hash[6] & 0x0F) | 0x80);

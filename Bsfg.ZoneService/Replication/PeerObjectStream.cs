@@ -7,6 +7,8 @@ namespace Bsfg.ZoneService.Replication;
 /// <summary>
 /// Reads an object from a peer as a forward-only stream, one bounded range at a time. A failed range is retried
 /// from its offset, so a flaky link resumes the transfer instead of restarting it; memory holds one range at most.
+/// Each range asks for the reference's digest, so the peer serves the content the fact names even when it keeps it
+/// under its content-addressed key (its own key holding another origin's content there).
 /// </summary>
 internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectRef, int rangeBytes, CancellationToken stopping) : Stream
 {
@@ -68,7 +70,7 @@ internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectR
             try
             {
                 var response = await peer.FetchObjectAsync(
-                    new FetchObjectRequest { Bucket = objectRef.Bucket, Key = objectRef.Key, Offset = (ulong)_offset, Length = (ulong)rangeBytes },
+                    new FetchObjectRequest { Bucket = objectRef.Bucket, Key = objectRef.Key, Digest = objectRef.Digest, Offset = (ulong)_offset, Length = (ulong)rangeBytes },
                     new CallOptions { Timeout = TimeSpan.FromSeconds(60) },
                     linked.Token);
                 if (response.Size != objectRef.Size || response.Digest != objectRef.Digest)

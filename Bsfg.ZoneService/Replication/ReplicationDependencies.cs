@@ -10,6 +10,7 @@ internal sealed record ReplicationDependencies(
     FactValidator Validator,
     ObjectService Objects,
     IngestStore Ingest,
+    QuarantineStore Quarantine,
     ReplicationMetrics Metrics,
     FactTracing Tracing,
     FailPoints FailPoints,

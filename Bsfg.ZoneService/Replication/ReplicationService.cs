@@ -10,11 +10,16 @@ namespace Bsfg.ZoneService.Replication;
 
 /// <summary>
 /// Runs one pull loop per configured edge once the zone is ready, and keeps every loop's task until shutdown. A peer
-/// that is down degrades its own edge only; the zone and its other edges carry on.
+/// that is down degrades its own edge only; the zone and its other edges carry on. A watch loop notices edges that
+/// stall while their pull loop is stuck in a call. The quarantine's operator surface is in
+/// <c>ReplicationService.Quarantine.cs</c>.
 /// </summary>
-public sealed class ReplicationService : BackgroundService, IEdgeStatusSource
+public sealed partial class ReplicationService : BackgroundService, IEdgeStatusSource
 {
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
     private readonly ZoneStartup _startup;
+    private readonly QuarantineStore _quarantine;
+    private readonly TimeProvider _time;
     private readonly IReadOnlyList<EdgeWorker> _edges;
 
     /// <summary>Creates the edges from configuration.</summary>
@@ -26,6 +31,7 @@ public sealed class ReplicationService : BackgroundService, IEdgeStatusSource
         FactValidator validator,
         ObjectService objects,
         IngestStore ingest,
+        QuarantineStore quarantine,
         ReplicationMetrics metrics,
         FactTracing tracing,
         ZoneStartup startup,
@@ -33,7 +39,9 @@ public sealed class ReplicationService : BackgroundService, IEdgeStatusSource
         ILoggerFactory loggerFactory)
     {
         _startup = startup;
-        var deps = new ReplicationDependencies(peers, log, validator, objects, ingest, metrics, tracing, new FailPoints(replication), time);
+        _quarantine = quarantine;
+        _time = time;
+        var deps = new ReplicationDependencies(peers, log, validator, objects, ingest, quarantine, metrics, tracing, new FailPoints(replication), time);
         var logger = loggerFactory.CreateLogger<ReplicationService>();
         _edges = [.. replication.Value.Edges.Select(e => new EdgeWorker(e, zone.Value.Name, deps, logger))];
         foreach (var edge in _edges)
@@ -62,6 +70,26 @@ public sealed class ReplicationService : BackgroundService, IEdgeStatusSource
             return;
         }
 
-        await Task.WhenAll(_edges.Select(e => e.RunAsync(stoppingToken)));
+        await Task.WhenAll([.. _edges.Select(e => e.RunAsync(stoppingToken)), WatchAsync(stoppingToken)]);
+    }
+
+    /// <summary>Checks every edge once a second, so entering and leaving the stalled state is logged when it happens.</summary>
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(WatchInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                var now = _time.GetUtcNow();
+                foreach (var edge in _edges)
+                {
+                    edge.Observe(now);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 }

@@ -4,6 +4,7 @@ using Bsfg.ServiceDefaults.Security;
 using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Consumers;
 using Bsfg.ZoneService.Facts;
+using Bsfg.ZoneService.Replication;
 using Bsfg.ZoneService.Security;
 using Bsfg.ZoneService.Storage;
 using Google.Protobuf.WellKnownTypes;
@@ -11,12 +12,16 @@ using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Rpc;
 
-/// <summary><c>bsfg.v1.StatusService</c>: the zone's log positions and, for a peer, its own consumers.</summary>
+/// <summary>
+/// <c>bsfg.v1.StatusService</c>: the zone's log positions and, for a peer, its own consumers; for the zone's operator
+/// (a producer identity of this zone, like every other write to it), the quarantine.
+/// </summary>
 public sealed class StatusRpc(
     CallerAuthenticator auth,
     FactLog log,
     ConsumerService consumers,
     IEnumerable<IEdgeStatusSource> edges,
+    ReplicationService replication,
     ZoneStartup startup,
     IOptions<ZoneOptions> options,
     TimeProvider time) : IStatusService
@@ -47,6 +52,22 @@ public sealed class StatusRpc(
         }
 
         return response;
+    }
+
+    /// <inheritdoc />
+    public Task<ListQuarantineResponse> ListQuarantineAsync(ListQuarantineRequest request, RpcCallContext context)
+    {
+        startup.RequireReady();
+        auth.RequireProducer(context);
+        return replication.ListQuarantineAsync(request, context.CancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<ReplayQuarantinedResponse> ReplayQuarantinedAsync(ReplayQuarantinedRequest request, RpcCallContext context)
+    {
+        startup.RequireReady();
+        auth.RequireProducer(context);
+        return replication.ReplayQuarantinedAsync(request, context.CancellationToken);
     }
 }
 

@@ -30,6 +30,12 @@ public static class ZoneAssets
     /// <summary>Key-Value bucket: receiver-side ingest state per replication edge.</summary>
     public const string IngestBucket = "bsfg-ingest";
 
+    /// <summary>
+    /// Key-Value bucket: facts a replication edge set aside because this zone refused them permanently, keyed by fact
+    /// id, with their reason, until the operator replays them.
+    /// </summary>
+    public const string QuarantineBucket = "bsfg-quarantine";
+
     /// <summary>Header naming where a replicated fact came from: <c>&lt;peer&gt;/&lt;consumer&gt;/&lt;source sequence&gt;</c>.</summary>
     public const string SourceHeader = "Bsfg-Source";
 }

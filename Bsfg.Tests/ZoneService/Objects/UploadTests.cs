@@ -170,6 +170,50 @@ public sealed class UploadTests(NatsServerFixture fixture) : IClassFixture<NatsS
     }
 
     [Fact]
+    public async Task ReusingAKeyForOtherContentIsRefusedAtCompletionAndWritesNothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var zone = await StartAsync(fixture.Server);
+        var first = await zone.UploadAsync("first"u8.ToArray(), "shared/report.csv");
+        var store = await zone.StoreAsync();
+        var before = (await zone.Nats.JetStream.GetStreamInfoAsync(store.StreamName, ct)).State.Messages;
+
+        var refused = await FailsWith(StatusCode.AlreadyExists, () => zone.UploadAsync("second"u8.ToArray(), "shared/report.csv", referencedBy: null));
+        var same = await zone.UploadAsync("first"u8.ToArray(), "shared/report.csv", referencedBy: null);
+
+        Assert.Contains("shared/report.csv", refused.Message);
+        Assert.Contains("already exists with other content", refused.Message);
+        Assert.Equal(first, same);
+        Assert.Equal(before, (await zone.Nats.JetStream.GetStreamInfoAsync(store.StreamName, ct)).State.Messages);
+        Assert.Equal("first"u8.ToArray(), (await zone.FetchAllAsync("shared/report.csv", 100)).Data);
+        Assert.Null(await store.GetInfoAsync("sha256-" + Convert.ToHexStringLower(SHA256.HashData("second"u8)), cancellationToken: ct));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AContentAddressedKeyOfAnotherDigestIsRefusedAndWritesNothing(bool upperCase)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var zone = await StartAsync(fixture.Server);
+        var hex = Convert.ToHexStringLower(SHA256.HashData("named"u8));
+        var reserved = "sha256-" + (upperCase ? hex.ToUpperInvariant() : hex);
+
+        var refused = await FailsWith(StatusCode.InvalidArgument, () => zone.UploadAsync("other content"u8.ToArray(), reserved, referencedBy: null));
+        var store = await zone.StoreAsync();
+        var written = (await zone.Nats.JetStream.GetStreamInfoAsync(store.StreamName, ct)).State.Messages;
+        var atReserved = await store.GetInfoAsync(reserved, includeDeleted: true, ct);
+        var named = await zone.UploadAsync("named"u8.ToArray(), reserved, referencedBy: null);
+        var lookalike = await zone.UploadAsync("other content"u8.ToArray(), "sha256-" + hex[..63], referencedBy: null);
+
+        Assert.Contains("reserved", refused.Message);
+        Assert.Equal(0ul, written);
+        Assert.Null(atReserved);
+        Assert.Equal(reserved, named.Key);
+        Assert.Equal(DigestOf("other content"u8), lookalike.Digest);
+    }
+
+    [Fact]
     public async Task AbortDiscardsTheUploadAndExpiryForgetsIt()
     {
         var ct = TestContext.Current.CancellationToken;
