@@ -30,7 +30,9 @@ public sealed class SparseReadTests(ZoneFixture zone) : IClassFixture<ZoneFixtur
         var failures = new List<string>();
         for (var reader = 0; reader < 60; reader++)
         {
-            var start = (ulong)random.NextInt64(1, (long)last + 1);
+            // Half of the readers start near the end, where few matching facts remain: a count that starts too low
+            // reaches 0 there while facts still wait.
+            var start = (ulong)(reader % 2 == 0 ? random.NextInt64(1, (long)last + 1) : random.NextInt64((long)last - 1000, (long)last + 1));
             var consumer = await OpenAtAsync(filter, start, ct);
             List<ulong> delivered;
             try
