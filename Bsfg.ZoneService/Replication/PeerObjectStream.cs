@@ -73,7 +73,8 @@ internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectR
                     new FetchObjectRequest { Bucket = objectRef.Bucket, Key = objectRef.Key, Digest = objectRef.Digest, Offset = (ulong)_offset, Length = (ulong)rangeBytes },
                     new CallOptions { Timeout = TimeSpan.FromSeconds(60) },
                     linked.Token);
-                if (response.Size != objectRef.Size || response.Digest != objectRef.Digest)
+                // Digests compare as the hash they encode: a fact may carry any accepted spelling of it.
+                if (response.Size != objectRef.Size || !SameDigest(response.Digest, objectRef.Digest))
                 {
                     throw new RpcException(StatusCode.DataLoss,
                         $"peer's object {objectRef.Bucket}/{objectRef.Key} has size {response.Size} and digest {response.Digest}, the fact says {objectRef.Size} and {objectRef.Digest}");
@@ -96,4 +97,7 @@ internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectR
             }
         }
     }
+
+    private static bool SameDigest(string answered, string referenced) =>
+        Bsfg.Nats.ObjectStore.ObjectDigest.TryDecode(referenced, out var hash) && Objects.ObjectKeys.SameDigest(answered, hash);
 }
