@@ -10,7 +10,7 @@ namespace Bsfg.ZoneService.Replication;
 /// Each range asks for the reference's digest, so the peer serves the content the fact names even when it keeps it
 /// under its content-addressed key (its own key holding another origin's content there).
 /// </summary>
-internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectRef, int rangeBytes, CancellationToken stopping) : Stream
+internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectRef, int rangeBytes, CancellationToken stopping, Action? rangeReceived = null) : Stream
 {
     private const int MaxRangeAttempts = 6;
     private ReadOnlyMemory<byte> _range;
@@ -83,6 +83,7 @@ internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectR
                 _range = response.Data.Memory;
                 _offset += response.Data.Length;
                 Transferred += response.Data.Length;
+                rangeReceived?.Invoke();
                 _eof = response.Eof || _offset >= (long)objectRef.Size;
                 if (_range.IsEmpty && !_eof)
                 {
