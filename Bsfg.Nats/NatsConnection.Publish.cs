@@ -24,7 +24,7 @@ public sealed partial class NatsConnection
         var size = data.Length + (headers?.GetWireLength() ?? 0);
         if (ServerInfo is { MaxPayload: > 0 } info && size > info.MaxPayload)
         {
-            throw new NatsException($"message of {size} bytes exceeds the server's max_payload of {info.MaxPayload} bytes");
+            throw new NatsPayloadTooLargeException(size, info.MaxPayload);
         }
 
         return WriteFrameAsync(

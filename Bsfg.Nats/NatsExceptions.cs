@@ -10,6 +10,24 @@ public class NatsException : Exception
     }
 }
 
+/// <summary>A message is larger than the server's <c>max_payload</c>; it was not sent (sending it again fails the same way).</summary>
+public sealed class NatsPayloadTooLargeException : NatsException
+{
+    /// <summary>Creates the exception for a message of <paramref name="size"/> bytes.</summary>
+    public NatsPayloadTooLargeException(long size, long maxPayload)
+        : base($"message of {size} bytes exceeds the server's max_payload of {maxPayload} bytes")
+    {
+        Size = size;
+        MaxPayload = maxPayload;
+    }
+
+    /// <summary>Size of the message with its headers.</summary>
+    public long Size { get; }
+
+    /// <summary>The server's limit.</summary>
+    public long MaxPayload { get; }
+}
+
 /// <summary>The connection could not be made, was lost while an operation was in flight, or is closed.</summary>
 public sealed class NatsConnectionException : NatsException
 {

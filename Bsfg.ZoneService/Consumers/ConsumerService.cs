@@ -95,13 +95,18 @@ public sealed partial class ConsumerService(
         var requestedWait = request.MaxWait?.ToTimeSpan() ?? TimeSpan.Zero;
 
         using var fetch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (_running.TryGetValue(state.Name, out var older))
+        CancellationTokenSource? older = null;
+        _running.AddOrUpdate(state.Name, fetch, (_, running) =>
+        {
+            older = running;
+            return fetch;
+        });
+        if (older is not null)
         {
             Log.FetchSuperseded(logger, state.Name, owner);
             Cancel(older);
         }
 
-        _running[state.Name] = fetch;
         var gate = _gates.GetOrAdd(state.Name, _ => new SemaphoreSlim(1, 1));
         try
         {
@@ -212,6 +217,16 @@ public sealed partial class ConsumerService(
         response.Pending = page.Pending;
         var covered = Math.Max(state.Confirmed, response.Gap?.LastSequence ?? 0);
         covered = Math.Max(covered, page.Covered);
+        var (firstAfter, _, _) = await log.GetBoundsAsync(cancellationToken);
+        if (firstAfter > start && covered >= start)
+        {
+            // Retention removed facts while the page was read: the reader passed over whatever it did not reach in
+            // time, so the removed range is reported as a gap (it may include facts this page still delivers).
+            response.Gap = new SequenceGap { FirstSequence = response.Gap?.FirstSequence ?? start, LastSequence = firstAfter - 1 };
+            covered = Math.Max(covered, firstAfter - 1);
+            metrics.Gap(state.Owner);
+            Log.GapReported(logger, state.Name, state.Owner, response.Gap.FirstSequence, response.Gap.LastSequence);
+        }
         response.LastDeliveredSequence = covered;
         var now = time.GetUtcNow();
         await store.UpdateAsync(state.Name, s => s.Delivered >= covered && s.LastFetch is { } t && now - t < TimeSpan.FromSeconds(5)

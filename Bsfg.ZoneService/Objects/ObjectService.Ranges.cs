@@ -63,7 +63,8 @@ public sealed partial class ObjectService
             _chunkIndexes.Remove(IndexKey(store, info));
             if (attempt > 0 || await store.GetInfoAsync(info.Name, cancellationToken: cancellationToken) is not { } again || again.Nuid != info.Nuid)
             {
-                throw new RpcException(StatusCode.NotFound, $"{what} changed while being read; fetch it again");
+                // Transient for the reader: it fetches the range again.
+                throw new RpcException(StatusCode.Unavailable, $"{what} changed while being read; fetch it again");
             }
         }
 

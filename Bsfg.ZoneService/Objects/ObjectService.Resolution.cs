@@ -1,4 +1,5 @@
 using Bsfg.Nats.ObjectStore;
+using Bsfg.Protocol;
 
 namespace Bsfg.ZoneService.Objects;
 
@@ -35,11 +36,12 @@ public sealed partial class ObjectService
         return Holds(atDerived, hash) ? atDerived : null;
     }
 
-    /// <summary>The key under which this zone stores the object <paramref name="target"/> names; its own key when none does.</summary>
+    /// <summary>The key under which this zone stores the object <paramref name="target"/> names; <c>failed_precondition</c> when none does.</summary>
     private async Task<string> StoredKeyAsync(ParsedRef target, CancellationToken cancellationToken)
     {
         var info = await ResolveAsync(Store(target.Bucket, target.ToString()), target.Key, target.Hash, cancellationToken);
-        return info?.Name ?? target.Key;
+        // Never record a reference on another object under the key: the fact's own object must be here.
+        return info?.Name ?? throw new RpcException(StatusCode.FailedPrecondition, $"object {target} with digest {target.Digest} is not stored in this zone");
     }
 
     /// <summary>True for a live (not a link) object whose metadata digest is <paramref name="hash"/>.</summary>

@@ -175,6 +175,16 @@ internal sealed partial class EdgeWorker
     /// </summary>
     public async Task<ReplayOutcome> ReplayAsync(QuarantineEntry entry, CancellationToken ct)
     {
+        if (entry.Fact.Length == 0)
+        {
+            return new ReplayOutcome
+            {
+                FactId = entry.FactId,
+                ReasonCode = StatusTranslator.ToConnectName(StatusCode.FailedPrecondition),
+                Reason = $"the fact was too large to keep in the quarantine; it is fact {entry.SourceSequence} of consumer {entry.Consumer} at {entry.Peer}",
+            };
+        }
+
         var fact = Fact.Parser.ParseFrom(entry.Fact);
         var current = Activity.Current;
         Staged? staged = null;

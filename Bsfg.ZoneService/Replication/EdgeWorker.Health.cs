@@ -151,7 +151,7 @@ internal sealed partial class EdgeWorker
     }
 
     /// <summary>
-    /// Stalled: no progress (no confirmed advance, no caught-up empty page) for two periods. An edge with nothing
+    /// Stalled: no progress (no confirmed advance, no caught-up empty page, no artifact range received) for two periods. An edge with nothing
     /// waiting proves it with an empty page every period, so two periods without progress mean facts may be
     /// waiting: the source reported pending facts, or its fetches fail or go unanswered so nobody can tell.
     /// </summary>
@@ -206,6 +206,14 @@ internal sealed partial class EdgeWorker
                 _caughtUp = false;
                 _newestBehind = Later(_newestBehind, newest ?? now);
             }
+        }
+    }
+
+    private void RecordTransferProgress()
+    {
+        lock (_health)
+        {
+            _lastProgressAt = deps.Time.GetUtcNow();
         }
     }
 

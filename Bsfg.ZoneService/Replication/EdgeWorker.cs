@@ -125,7 +125,8 @@ internal sealed partial class EdgeWorker(
         {
             // Stored under the reference's key, or under its content-addressed key when that key holds another
             // origin's content here; the reference resolves to it either way.
-            await using var content = new PeerObjectStream(peer, objectRef, ObjectRangeBytes, ct);
+            // Each range received is progress: a large artifact on a slow link is not a stalled edge.
+            await using var content = new PeerObjectStream(peer, objectRef, ObjectRangeBytes, ct, RecordTransferProgress);
             await deps.Objects.StoreReplicatedAsync(objectRef, content, ct);
             transferred = content.Transferred;
             Interlocked.Add(ref _objectBytes, transferred);

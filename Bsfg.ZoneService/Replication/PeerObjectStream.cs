@@ -10,7 +10,7 @@ namespace Bsfg.ZoneService.Replication;
 /// Each range asks for the reference's digest, so the peer serves the content the fact names even when it keeps it
 /// under its content-addressed key (its own key holding another origin's content there).
 /// </summary>
-internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectRef, int rangeBytes, CancellationToken stopping) : Stream
+internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectRef, int rangeBytes, CancellationToken stopping, Action? rangeReceived = null) : Stream
 {
     private const int MaxRangeAttempts = 6;
     private ReadOnlyMemory<byte> _range;
@@ -73,7 +73,8 @@ internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectR
                     new FetchObjectRequest { Bucket = objectRef.Bucket, Key = objectRef.Key, Digest = objectRef.Digest, Offset = (ulong)_offset, Length = (ulong)rangeBytes },
                     new CallOptions { Timeout = TimeSpan.FromSeconds(60) },
                     linked.Token);
-                if (response.Size != objectRef.Size || response.Digest != objectRef.Digest)
+                // Digests compare as the hash they encode: a fact may carry any accepted spelling of it.
+                if (response.Size != objectRef.Size || !SameDigest(response.Digest, objectRef.Digest))
                 {
                     throw new RpcException(StatusCode.DataLoss,
                         $"peer's object {objectRef.Bucket}/{objectRef.Key} has size {response.Size} and digest {response.Digest}, the fact says {objectRef.Size} and {objectRef.Digest}");
@@ -82,6 +83,7 @@ internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectR
                 _range = response.Data.Memory;
                 _offset += response.Data.Length;
                 Transferred += response.Data.Length;
+                rangeReceived?.Invoke();
                 _eof = response.Eof || _offset >= (long)objectRef.Size;
                 if (_range.IsEmpty && !_eof)
                 {
@@ -96,4 +98,7 @@ internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectR
             }
         }
     }
+
+    private static bool SameDigest(string answered, string referenced) =>
+        Bsfg.Nats.ObjectStore.ObjectDigest.TryDecode(referenced, out var hash) && Objects.ObjectKeys.SameDigest(answered, hash);
 }

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Bsfg.Nats;
+using Bsfg.Nats.JetStream;
 using Bsfg.Nats.JetStream.Models;
 using Bsfg.Nats.KeyValue;
 using Bsfg.ZoneService.Facts;
@@ -120,7 +122,18 @@ public sealed class QuarantineStore(ZoneNats nats) : IZoneComponent
     public async Task PutAsync(QuarantineEntry entry, CancellationToken cancellationToken)
     {
         var key = KeyOf(entry.FactId);
-        await Kv.PutAsync(key, JsonSerializer.SerializeToUtf8Bytes(entry, QuarantineJsonContext.Default.QuarantineEntry), cancellationToken);
+        try
+        {
+            await Kv.PutAsync(key, JsonSerializer.SerializeToUtf8Bytes(entry, QuarantineJsonContext.Default.QuarantineEntry), cancellationToken);
+        }
+        catch (Exception e) when (entry.Fact.Length > 0 && e is NatsPayloadTooLargeException or NatsJSApiException { ErrorCode: 10054 })
+        {
+            // A fact refused for its size can be too large for the quarantine too: keep the entry without it (its
+            // peer, consumer and source sequence still identify it), so the edge carries on.
+            var kept = entry with { Fact = [], Reason = entry.Reason + " (the fact itself was too large to keep in the quarantine)" };
+            await Kv.PutAsync(key, JsonSerializer.SerializeToUtf8Bytes(kept, QuarantineJsonContext.Default.QuarantineEntry), cancellationToken);
+        }
+
         _edgeOf[key] = entry.EdgeKey;
     }
 

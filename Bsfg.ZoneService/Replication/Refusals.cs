@@ -1,3 +1,4 @@
+using Bsfg.Nats;
 using Bsfg.Nats.JetStream;
 using Bsfg.Protocol;
 
@@ -13,7 +14,7 @@ internal static class Refusals
     /// Permanent: the fact fails validation here, its artifact cannot be obtained (the source answers not_found,
     /// permission_denied, or its content does not match the digest: data_loss), it conflicts with a local object, or
     /// the local log refuses it as such (invalid_argument, failed_precondition, already_exists, out_of_range, or
-    /// JetStream's "message exceeds the maximum size"). Everything else — unavailable, deadline exceeded, connection
+    /// JetStream's "message exceeds the maximum size", or larger than the local server's max_payload). Everything else — unavailable, deadline exceeded, connection
     /// failures, resource_exhausted, cancelled, aborted, internal errors, any other error of the local NATS — is
     /// transient.
     /// </summary>
@@ -22,6 +23,7 @@ internal static class Refusals
         RpcException rpc => rpc.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.AlreadyExists
             or StatusCode.OutOfRange or StatusCode.NotFound or StatusCode.PermissionDenied or StatusCode.DataLoss,
         NatsJSApiException { ErrorCode: MessageTooLarge } => true,
+        NatsPayloadTooLargeException => true,
         _ => false,
     };
 
@@ -30,6 +32,7 @@ internal static class Refusals
     {
         RpcException rpc => (rpc.StatusCode, rpc.Message),
         NatsJSApiException api => (StatusCode.InvalidArgument, "the local log refused the fact: " + api.Error.Description),
+        NatsPayloadTooLargeException large => (StatusCode.InvalidArgument, "the fact is too large for this zone's NATS server: " + large.Message),
         _ => (StatusCode.Internal, error.Message),
     };
 
