@@ -160,7 +160,7 @@ public sealed class ConnectionTests(NatsServerFixture fixture) : IClassFixture<N
         var ct = TestContext.Current.CancellationToken;
         await using var nats = await NatsConnection.ConnectAsync(Opts, ct);
 
-        var error = await Assert.ThrowsAsync<NatsException>(async () =>
+        var error = await Assert.ThrowsAsync<NatsPayloadTooLargeException>(async () =>
             await nats.PublishAsync("too.big", new byte[nats.ServerInfo!.MaxPayload + 1], cancellationToken: ct));
         Assert.Contains("max_payload", error.Message, StringComparison.Ordinal);
         await nats.PingAsync(ct);

@@ -29,7 +29,10 @@ public sealed class QuarantineTests(StrictIdmzTopologyFixture topology) : IClass
         var counts = await topology.WaitForFactsAsync("idmz", later, ReplicationFaults.Settle, ct);
         Assert.All(later, id => Assert.Equal(1, counts[id]));
         Assert.False(counts.ContainsKey(oversized.FactId));
-        var record = Assert.Single(await topology.FactsAsync("idmz", ct), f => f.Subject == "facts.idmz.quarantine.planta" && f.Attributes["fact_id"] == oversized.FactId);
+        // The page's accepted facts are appended before the refused one is set aside: wait for its record too.
+        bool IsRecord(Fact f) => f.Subject == "facts.idmz.quarantine.planta" && f.Attributes["fact_id"] == oversized.FactId;
+        await ReplicationFaults.WaitUntilAsync(async () => (await topology.FactsAsync("idmz", ct)).Any(IsRecord), ReplicationFaults.Settle, "the quarantine is recorded", ct);
+        var record = Assert.Single(await topology.FactsAsync("idmz", ct), IsRecord);
         Assert.Equal("invalid_argument", record.Attributes["code"]);
         var edge = await ReplicationFaults.EdgeAsync(topology, "idmz", "planta", ct);
         Assert.Equal(EdgeState.Active, edge.State);
