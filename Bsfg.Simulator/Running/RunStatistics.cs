@@ -16,6 +16,9 @@ internal sealed class RunStatistics
     /// <summary>The zones seen so far, by name.</summary>
     public IReadOnlyDictionary<string, ZoneCounts> Zones => _zones;
 
+    /// <summary>The zones' counts in name order, a snapshot safe while producers add zones.</summary>
+    public IReadOnlyList<KeyValuePair<string, ZoneCounts>> ZonesInOrder() => [.. _zones.ToArray().OrderBy(z => z.Key, StringComparer.Ordinal)];
+
     /// <summary>The counters of <paramref name="zone"/>.</summary>
     public ZoneCounts For(string zone) => _zones.GetOrAdd(zone, _ => new ZoneCounts());
 
@@ -33,7 +36,7 @@ internal sealed class RunStatistics
     {
         var text = new StringBuilder();
         text.AppendLine("zone        facts  artifacts        bytes  retries  rejected  kinds");
-        foreach (var (zone, counts) in _zones.OrderBy(z => z.Key, StringComparer.Ordinal))
+        foreach (var (zone, counts) in ZonesInOrder())
         {
             text.AppendLine($"{zone,-10} {counts.Facts,6} {counts.Artifacts,10} {counts.Bytes,12} {counts.Retries,8} {counts.Rejected,9}  {counts.Kinds()}");
         }
@@ -66,6 +69,6 @@ internal sealed class ZoneCounts
     /// <summary>Counts an appended fact of <paramref name="kind"/>.</summary>
     public void Appended(string kind) => _kinds.AddOrUpdate(kind, 1, (_, n) => n + 1);
 
-    /// <summary>Counts by kind, e.g. <c>alarm=12 batch=7</c>.</summary>
-    public string Kinds() => string.Join(' ', _kinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key}={k.Value}"));
+    /// <summary>Counts by kind, e.g. <c>alarm=12 batch=7</c> (ConcurrentDictionary.ToArray: a snapshot while producers count).</summary>
+    public string Kinds() => string.Join(' ', _kinds.ToArray().OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key}={k.Value}"));
 }

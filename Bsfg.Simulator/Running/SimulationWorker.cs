@@ -122,7 +122,7 @@ internal sealed class SimulationWorker(
     private void Report(RunStatistics statistics)
     {
         var seconds = Math.Max(statistics.Elapsed.TotalSeconds, 0.001);
-        foreach (var (zone, counts) in statistics.Zones.OrderBy(z => z.Key, StringComparer.Ordinal))
+        foreach (var (zone, counts) in statistics.ZonesInOrder())
         {
             Log.Progress(logger, zone, counts.Facts, counts.Kinds(), counts.Artifacts, counts.Bytes, counts.Facts / seconds, counts.Retries, counts.Rejected);
         }
