@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
@@ -27,6 +28,12 @@ public static class Extensions
     public const string LiveTag = "live";
 
     /// <summary>
+    /// How long a stopping service waits for its work in flight (the host's default is 30 s). Services cancel their
+    /// long-polls and loops as soon as stopping begins, so this bounds only a call that does not honour that.
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Adds OpenTelemetry traces, metrics and logs (exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set,
     /// configured by the standard <c>OTEL_*</c> variables), and the default health checks.
     /// </summary>
@@ -35,7 +42,9 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.Services.AddOptions<HostOptions>().Configure(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddHostedService<ParentProcessWatchdog>();
+        AddHealthLogging(builder);
         return builder;
     }
 
@@ -56,6 +65,23 @@ public static class Extensions
         app.MapHealthChecks(HealthPath);
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
         return app;
+    }
+
+    /// <summary>
+    /// Health changes are logged once each by <see cref="HealthTransitionLog"/>, checked every few seconds; the health
+    /// check service's own line per probe and check is not (it logs every unhealthy probe as an error, a starting
+    /// service's included).
+    /// </summary>
+    private static void AddHealthLogging(IHostApplicationBuilder builder)
+    {
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.None);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IHealthCheckPublisher, HealthTransitionLog>();
+        builder.Services.Configure<HealthCheckPublisherOptions>(o =>
+        {
+            o.Delay = TimeSpan.FromSeconds(2);
+            o.Period = TimeSpan.FromSeconds(10);
+        });
     }
 
     private static bool IsProbe(PathString path) => path.StartsWithSegments(HealthPath) || path.StartsWithSegments(AlivePath);

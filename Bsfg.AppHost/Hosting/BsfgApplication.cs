@@ -68,6 +68,7 @@ public sealed partial class BsfgApplication : IAsyncDisposable
         }
 
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        PosixSignals.UnignoreSigInt();
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => Cancel(c, stopping));
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => Cancel(c, stopping));
         try
@@ -80,6 +81,12 @@ public sealed partial class BsfgApplication : IAsyncDisposable
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
+        catch (MissingPrerequisiteException e)
+        {
+            // What to install, in one line: a stack trace would only bury it.
+            Log.MissingPrerequisite(_logger, e.Message);
+            Environment.ExitCode = 1;
+        }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
         {
             Log.RunFailed(_logger, e);
@@ -87,15 +94,28 @@ public sealed partial class BsfgApplication : IAsyncDisposable
         }
         finally
         {
-            Log.Stopping(_logger);
-            await StopAsync(CancellationToken.None);
+            if (_orchestrator is not null)
+            {
+                Log.Stopping(_logger);
+                await StopAsync(CancellationToken.None);
+            }
         }
     }
 
-    /// <summary>Starts every resource, dependencies first, and waits until all are healthy.</summary>
+    /// <summary>
+    /// Starts every resource, dependencies first, and waits until all are healthy. Before anything starts it makes sure
+    /// <c>nats-server</c> is installed (installing it where allowed; see <see cref="NatsServerInstallation"/>).
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        _orchestrator ??= new Orchestrator(_builder, ResourceNotifications, _loggerFactory);
+        if (_orchestrator is null)
+        {
+            var natsServer = _builder.Resources.OfType<NatsServerResource>().Any()
+                ? await NatsServerInstallation.EnsureAsync(_builder.Configuration, _logger, cancellationToken)
+                : NatsServerInstallation.Executable;
+            _orchestrator = new Orchestrator(_builder, ResourceNotifications, _loggerFactory, natsServer);
+        }
+
         await _orchestrator.StartAsync(cancellationToken);
     }
 
@@ -190,6 +210,9 @@ public sealed partial class BsfgApplication : IAsyncDisposable
 
         [LoggerMessage(3106, LogLevel.Error, "The topology could not be started")]
         public static partial void RunFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(3107, LogLevel.Error, "{Message}")]
+        public static partial void MissingPrerequisite(ILogger logger, string message);
     }
 }
 

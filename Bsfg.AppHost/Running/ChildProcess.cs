@@ -8,7 +8,11 @@ namespace Bsfg.AppHost.Running;
 /// </summary>
 internal sealed class ChildProcess(string name, ProcessStartInfo startInfo, Action<string, string> output) : IDisposable
 {
-    private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(10);
+    /// <summary>How long a stopped child may take to exit before it is killed, unless the caller says otherwise.</summary>
+    public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(10);
+
+    // setsid(1) execs the command in a new session (the pid stays the same: a child of ours leads no process group).
+    private static readonly string? Setsid = SearchPath.Find("setsid");
     private Process? _process;
 
     /// <summary>Raised once when the process exits, with its exit code.</summary>
@@ -22,6 +26,14 @@ internal sealed class ChildProcess(string name, ProcessStartInfo startInfo, Acti
 
     public void Start()
     {
+        if (!OperatingSystem.IsWindows() && Setsid is { } setsid)
+        {
+            // Its own session: a Ctrl+C in the terminal reaches the runner only, which then stops the children in
+            // order (simulator, zone services, NATS) instead of every process stopping at once.
+            startInfo.ArgumentList.Insert(0, startInfo.FileName);
+            startInfo.FileName = setsid;
+        }
+
         startInfo.RedirectStandardOutput = true;
         startInfo.RedirectStandardError = true;
         startInfo.RedirectStandardInput = true;
@@ -37,22 +49,22 @@ internal sealed class ChildProcess(string name, ProcessStartInfo startInfo, Acti
         StartTime = process.StartTime.ToUniversalTime();
     }
 
-    /// <summary>SIGTERM and wait; SIGKILL the tree if it has not exited after the grace period.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>SIGTERM and wait; SIGKILL the tree if it has not exited after <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
         if (_process is not { HasExited: false } process)
         {
             return;
         }
 
-        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
+        if (!OperatingSystem.IsWindows())
         {
-            await kill!.WaitForExitAsync(cancellationToken);
+            PosixSignals.Send(process.Id, PosixSignals.SigTerm);
         }
 
         try
         {
-            await process.WaitForExitAsync(cancellationToken).WaitAsync(GracePeriod, cancellationToken);
+            await process.WaitForExitAsync(cancellationToken).WaitAsync(grace, cancellationToken);
         }
         catch (TimeoutException)
         {

@@ -4,15 +4,15 @@ using Bsfg.AppHost.Hosting;
 namespace Bsfg.AppHost.Running;
 
 /// <summary>
-/// A zone's <c>nats-server</c> from PATH with <c>infra/nats/zone.conf</c> (JetStream domain = zone, store in the state
-/// folder, generated password, a stable loopback port). A small shell supervisor ends the server when the runner's
+/// A zone's <c>nats-server</c> (found on PATH before the run) with <c>infra/nats/zone.conf</c> (JetStream domain = zone, store in the state
+/// folder, generated password given to the server as a bcrypt hash, a stable loopback port). A small shell supervisor ends the server when the runner's
 /// process is gone, so a killed runner leaves no server behind.
 /// </summary>
 internal sealed class NatsRunner(NatsServerResource nats, ZoneResource zone, RunContext context) : ProcessRunner(nats, context)
 {
-    // Runs nats-server, forwards SIGTERM to it, and stops it when BSFG_PARENT_PID disappears.
+    // Runs nats-server ($2), forwards SIGTERM to it, and stops it when BSFG_PARENT_PID disappears.
     private const string Supervisor = """
-        nats-server -c "$1" & child=$!
+        "$2" -c "$1" & child=$!
         trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit $?' TERM INT
         while kill -0 "$BSFG_PARENT_PID" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1 & wait $!; done
         kill -TERM "$child" 2>/dev/null; wait "$child"
@@ -30,20 +30,18 @@ internal sealed class NatsRunner(NatsServerResource nats, ZoneResource zone, Run
 
     public override IReadOnlyList<string> Urls => [$"tcp://127.0.0.1:{Port}"];
 
-    protected override string MissingHint => "nats-server must be on PATH (Debian: sudo apt-get install -y nats-server).";
-
     protected override ProcessStartInfo CreateStartInfo()
     {
         _ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var store = Context.State.Path("nats", nats.Name);
         Directory.CreateDirectory(store);
-        var psi = new ProcessStartInfo("sh", ["-c", Supervisor, "nats-supervisor", Context.NatsConfigPath]);
+        var psi = new ProcessStartInfo("sh", ["-c", Supervisor, "nats-supervisor", Context.NatsConfigPath, Context.NatsServerPath]);
         psi.Environment["BSFG_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         psi.Environment["BSFG_ZONE"] = zone.Name;
         psi.Environment["BSFG_NATS_LISTEN"] = $"127.0.0.1:{Port}";
         psi.Environment["BSFG_NATS_STORE_DIR"] = store;
         psi.Environment["BSFG_NATS_USER"] = NatsServerResource.UserName;
-        psi.Environment["BSFG_NATS_PASSWORD"] = Password;
+        psi.Environment["BSFG_NATS_PASSWORD"] = NatsPasswordHash.ForConfig(Password);
         return psi;
     }
 

@@ -11,10 +11,10 @@ internal sealed class Orchestrator : IAsyncDisposable
     private readonly List<ResourceRunner> _runners = [];
     private bool _disposed;
 
-    public Orchestrator(BsfgApplicationBuilder builder, ResourceNotificationService notifications, ILoggerFactory loggerFactory)
+    public Orchestrator(BsfgApplicationBuilder builder, ResourceNotificationService notifications, ILoggerFactory loggerFactory, string natsServer)
     {
         _logger = loggerFactory.CreateLogger("Bsfg.AppHost");
-        _context = new RunContext(builder, notifications, _logger);
+        _context = new RunContext(builder, notifications, _logger) { NatsServerPath = natsServer };
         RunLog.StateFolder(_logger, _context.State.Directory);
         foreach (var stale in _context.State.KillStaleChildren())
         {
@@ -57,17 +57,32 @@ internal sealed class Orchestrator : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken) =>
         await Task.WhenAll(_runners.Select(r => StartWhenReadyAsync(r, cancellationToken)));
 
-    /// <summary>Stops zone services first, then NATS servers, then edges.</summary>
+    /// <summary>
+    /// Stops the simulator, then the zone services, then the NATS servers, then the edges: each wave in parallel, with a
+    /// bounded grace per wave before SIGKILL, so the whole topology is gone within <see cref="ShutdownBudget"/>.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _context.ShuttingDown = true;
-        foreach (var wave in new[] { typeof(ZoneRunner), typeof(NatsRunner), typeof(EdgeRunner) })
+        foreach (var (wave, grace) in StopWaves)
         {
-            await Task.WhenAll(_runners.Where(r => r.GetType() == wave).Select(r => r.StopAsync(cancellationToken)));
+            await Task.WhenAll(_runners.Where(r => r.GetType() == wave).Select(r => r.StopAsync(grace, cancellationToken)));
         }
 
         _context.ChildrenChanged();
     }
+
+    /// <summary>The longest a stop of the whole topology takes: the sum of the waves' grace periods.</summary>
+    public static TimeSpan ShutdownBudget => StopWaves.Aggregate(TimeSpan.Zero, (sum, wave) => sum + wave.Grace);
+
+    // A zone service stops in about a second (it cancels its long-polls and edges at once); NATS in well under one.
+    private static readonly (Type Wave, TimeSpan Grace)[] StopWaves =
+    [
+        (typeof(SimulatorRunner), TimeSpan.FromSeconds(2)),
+        (typeof(ZoneRunner), TimeSpan.FromSeconds(4)),
+        (typeof(NatsRunner), TimeSpan.FromSeconds(2)),
+        (typeof(EdgeRunner), TimeSpan.Zero),
+    ];
 
     public ResourceRunner Runner(string name) =>
         _context.Runners.TryGetValue(name, out var runner) ? runner : throw new KeyNotFoundException($"No resource named '{name}'.");

@@ -21,9 +21,13 @@ internal abstract class ResourceRunner(Resource resource, RunContext context)
 
     public abstract Task StartAsync(CancellationToken cancellationToken);
 
-    public abstract Task StopAsync(CancellationToken cancellationToken);
+    /// <summary>Stops gracefully, killing what has not exited after the default grace period.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => StopAsync(ChildProcess.DefaultGracePeriod, cancellationToken);
 
-    public virtual Task KillAsync() => StopAsync(CancellationToken.None);
+    /// <summary>Stops gracefully, killing what has not exited after <paramref name="grace"/>.</summary>
+    public abstract Task StopAsync(TimeSpan grace, CancellationToken cancellationToken);
+
+    public virtual Task KillAsync() => StopAsync(TimeSpan.Zero, CancellationToken.None);
 
     public abstract ValueTask DisposeAsync();
 
@@ -85,7 +89,7 @@ internal abstract class ProcessRunner(Resource resource, RunContext context) : R
         catch (System.ComponentModel.Win32Exception e)
         {
             Publish(KnownResourceStates.FailedToStart, null);
-            throw new InvalidOperationException($"{Resource.Name}: could not start '{child}' ({e.Message}). {MissingHint}", e);
+            throw new InvalidOperationException($"{Resource.Name}: could not start '{child}' ({e.Message})", e);
         }
 
         _child = child;
@@ -111,13 +115,13 @@ internal abstract class ProcessRunner(Resource resource, RunContext context) : R
         Publish(KnownResourceStates.Running, KnownHealthStatus.Healthy, pid: child.Pid);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public override async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
         if (_child is { IsRunning: true } child)
         {
             _stopping = true;
             Publish(KnownResourceStates.Stopping, null);
-            await child.StopAsync(cancellationToken);
+            await child.StopAsync(grace, cancellationToken);
             Context.ChildrenChanged();
         }
     }
@@ -137,8 +141,6 @@ internal abstract class ProcessRunner(Resource resource, RunContext context) : R
         await StopAsync(CancellationToken.None);
         _child?.Dispose();
     }
-
-    protected virtual string MissingHint => "";
 
     protected abstract ProcessStartInfo CreateStartInfo();
 
@@ -182,7 +184,7 @@ internal sealed class EdgeRunner(EdgeResource edge, RunContext context) : Resour
         Publish(KnownResourceStates.Running, KnownHealthStatus.Healthy);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public override async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
         if (_proxy is not null)
         {

@@ -42,6 +42,9 @@ internal sealed class RunContext : IReferenceResolver
 
     public string NatsConfigPath { get; }
 
+    /// <summary>The <c>nats-server</c> executable (found on PATH, or installed, before the run).</summary>
+    public string NatsServerPath { get; init; } = NatsServerInstallation.Executable;
+
     public Dictionary<string, ResourceRunner> Runners { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public IReferenceResolver Resolver => this;

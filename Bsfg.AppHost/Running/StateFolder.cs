@@ -4,12 +4,15 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Bsfg.ServiceDefaults.Security;
 
 namespace Bsfg.AppHost.Running;
 
 /// <summary>
 /// The runner's state folder (<c>.bsfg/</c> in the repository root, git-ignored): ports, generated secrets, certificates,
 /// the NATS stores and the children of the last run. What is here makes a restart resume with the same ports and data.
+/// The folder is owner-only (0700) and its files are written owner-only (0600): <c>state.json</c> holds every NATS
+/// password and producer token.
 /// </summary>
 internal sealed class StateFolder
 {
@@ -23,9 +26,11 @@ internal sealed class StateFolder
     {
         Directory = directory;
         _stablePorts = stablePorts;
-        System.IO.Directory.CreateDirectory(directory);
+        OwnerOnlyFiles.CreateDirectory(directory);
         _stateFile = System.IO.Path.Combine(directory, "state.json");
         _childrenFile = System.IO.Path.Combine(directory, "children.json");
+        OwnerOnlyFiles.Tighten(_stateFile);
+        OwnerOnlyFiles.Tighten(_childrenFile);
         _state = File.Exists(_stateFile) ? JsonSerializer.Deserialize(File.ReadAllText(_stateFile), StateJson.Default.State) ?? new() : new();
     }
 
@@ -104,7 +109,7 @@ internal sealed class StateFolder
     {
         lock (_lock)
         {
-            File.WriteAllText(_childrenFile, JsonSerializer.Serialize(children.ToList(), StateJson.Default.ListChildRecord));
+            OwnerOnlyFiles.WriteAllText(_childrenFile, JsonSerializer.Serialize(children.ToList(), StateJson.Default.ListChildRecord));
         }
     }
 
@@ -146,7 +151,7 @@ internal sealed class StateFolder
     private const int PortRange = 10000;
     private static int _nextPort = Random.Shared.Next(PortRange);
 
-    private void Save() => File.WriteAllText(_stateFile, JsonSerializer.Serialize(_state, StateJson.Default.State));
+    private void Save() => OwnerOnlyFiles.WriteAllText(_stateFile, JsonSerializer.Serialize(_state, StateJson.Default.State));
 
     internal sealed class State
     {

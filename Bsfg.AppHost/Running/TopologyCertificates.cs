@@ -4,7 +4,10 @@ using Bsfg.ServiceDefaults.Security;
 
 namespace Bsfg.AppHost.Running;
 
-/// <summary>The topology CA and the zone and producer certificates, created on first run and kept in the state folder.</summary>
+/// <summary>
+/// The topology CA and the zone and producer certificates, created on first run and kept in the state folder (an
+/// owner-only folder; private keys owner-only, tightened when an older run left them wider).
+/// </summary>
 internal sealed class TopologyCertificates : IDisposable
 {
     private readonly string _directory;
@@ -12,7 +15,8 @@ internal sealed class TopologyCertificates : IDisposable
 
     public TopologyCertificates(string directory)
     {
-        _directory = directory;
+        _directory = OwnerOnlyFiles.CreateDirectory(directory);
+        OwnerOnlyFiles.TightenAll(directory, "*-key.pem");
         var caPath = Path.Combine(directory, "ca.pem");
         var keyPath = Path.Combine(directory, "ca-key.pem");
         if (File.Exists(caPath) && File.Exists(keyPath))

@@ -57,23 +57,26 @@ public sealed class TopologyCertificateAuthority : IDisposable
     public X509Certificate2 IssueProducer(string zone, string name, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null) =>
         Issue(BsfgIdentity.ForProducer(zone, name), [], server: false, notBefore, notAfter);
 
-    /// <summary>Writes <c>ca.pem</c> and <c>ca-key.pem</c> into <paramref name="directory"/>.</summary>
+    /// <summary>Writes <c>ca.pem</c> and <c>ca-key.pem</c> (owner-only) into <paramref name="directory"/> (made owner-only).</summary>
     public void WriteCa(string directory)
     {
-        Directory.CreateDirectory(directory);
+        OwnerOnlyFiles.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "ca.pem"), Certificate.ExportCertificatePem());
-        WritePrivate(Path.Combine(directory, "ca-key.pem"), _key.ExportPkcs8PrivateKeyPem());
+        OwnerOnlyFiles.WriteAllText(Path.Combine(directory, "ca-key.pem"), _key.ExportPkcs8PrivateKeyPem());
     }
 
-    /// <summary>Writes <c>&lt;name&gt;.pem</c> (certificate) and <c>&lt;name&gt;-key.pem</c> (private key, owner-only) into <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Writes <c>&lt;name&gt;.pem</c> (certificate) and <c>&lt;name&gt;-key.pem</c> (private key, owner-only) into
+    /// <paramref name="directory"/> (made owner-only).
+    /// </summary>
     public static (string CertificatePath, string KeyPath) WritePem(X509Certificate2 certificate, string directory, string name)
     {
-        Directory.CreateDirectory(directory);
+        OwnerOnlyFiles.CreateDirectory(directory);
         var certificatePath = Path.Combine(directory, name + ".pem");
         var keyPath = Path.Combine(directory, name + "-key.pem");
         File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
         using var key = certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("certificate has no ECDSA private key");
-        WritePrivate(keyPath, key.ExportPkcs8PrivateKeyPem());
+        OwnerOnlyFiles.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
         return (certificatePath, keyPath);
     }
 
@@ -126,14 +129,5 @@ public sealed class TopologyCertificateAuthority : IDisposable
         using var withKey = issued.CopyWithPrivateKey(key);
         // A PKCS#12 round trip gives a certificate whose key SslStream can use on every platform.
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-    }
-
-    private static void WritePrivate(string path, string pem)
-    {
-        File.WriteAllText(path, pem);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
     }
 }

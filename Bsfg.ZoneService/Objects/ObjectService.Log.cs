@@ -10,7 +10,7 @@ public sealed partial class ObjectService
         [LoggerMessage(2301, LogLevel.Information, "Bucket {Bucket} existed with other settings; its limits were updated")]
         public static partial void BucketReconciled(ILogger logger, string bucket);
 
-        [LoggerMessage(2302, LogLevel.Information, "Upload {UploadId} started for {Bucket}/{Key} (expected {ExpectedSize} bytes)")]
+        [LoggerMessage(2302, LogLevel.Debug, "Upload {UploadId} started for {Bucket}/{Key} (expected {ExpectedSize} bytes)")]
         public static partial void UploadStarted(ILogger logger, string uploadId, string bucket, string key, ulong expectedSize);
 
         [LoggerMessage(2303, LogLevel.Debug, "Upload {UploadId} resumed at {Committed} bytes")]
@@ -19,7 +19,7 @@ public sealed partial class ObjectService
         [LoggerMessage(2304, LogLevel.Information, "Upload {UploadId} aborted after {Committed} bytes")]
         public static partial void UploadAborted(ILogger logger, string uploadId, ulong committed);
 
-        [LoggerMessage(2305, LogLevel.Information, "Upload {UploadId} completed as {Bucket}/{Key} ({Size} bytes)")]
+        [LoggerMessage(2305, LogLevel.Debug, "Upload {UploadId} completed as {Bucket}/{Key} ({Size} bytes)")]
         public static partial void UploadCompleted(ILogger logger, string uploadId, string bucket, string key, ulong size);
 
         [LoggerMessage(2306, LogLevel.Warning, "Upload {UploadId} rejected and discarded: {Reason}")]
@@ -28,7 +28,7 @@ public sealed partial class ObjectService
         [LoggerMessage(2307, LogLevel.Warning, "Upload {UploadId} completed but its state changed meanwhile; a retried completion will not find the result")]
         public static partial void CompletionNotRecorded(ILogger logger, string uploadId, Exception error);
 
-        [LoggerMessage(2308, LogLevel.Information, "Replicated object {Object} stored ({Size} bytes)")]
+        [LoggerMessage(2308, LogLevel.Debug, "Replicated object {Object} stored ({Size} bytes)")]
         public static partial void ReplicaStored(ILogger logger, string @object, ulong size);
 
         [LoggerMessage(2309, LogLevel.Warning, "Replicated object {Object} rejected: {Reason}")]

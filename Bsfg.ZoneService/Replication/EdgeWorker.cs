@@ -21,6 +21,11 @@ internal sealed partial class EdgeWorker(
     ILogger logger)
 {
     private const int ObjectRangeBytes = 1024 * 1024;
+
+    // How long failures in a row are information before they are warnings: a peer that is starting or restarting
+    // answers unavailable for a few seconds. An edge that makes no progress at all is reported as stalled (an error).
+    private static readonly TimeSpan WarnAfterFailingFor = TimeSpan.FromSeconds(10);
+    private DateTimeOffset _failingSince;
     private long _objectBytes;
     private long _gaps;
 
@@ -42,8 +47,9 @@ internal sealed partial class EdgeWorker(
             {
                 await RunSessionAsync(stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping: a call cut short by it (a cancellation, or the peer's answer to it) is no failure.
                 return;
             }
             catch (Exception e)
@@ -52,7 +58,10 @@ internal sealed partial class EdgeWorker(
                 var failures = RecordFailure(error);
                 deps.Metrics.Failed(this);
                 var delay = Backoff(failures);
-                Log.EdgeFailed(logger, edge.Peer, Consumer, failures, delay, error);
+                var now = deps.Time.GetUtcNow();
+                _failingSince = failures == 1 ? now : _failingSince;
+                var level = now - _failingSince < WarnAfterFailingFor ? LogLevel.Information : LogLevel.Warning;
+                Log.EdgeFailed(logger, level, edge.Peer, Consumer, failures, delay, error);
                 try
                 {
                     await Task.Delay(delay, deps.Time, stoppingToken);
@@ -159,8 +168,8 @@ internal sealed partial class EdgeWorker(
         [LoggerMessage(2500, LogLevel.Information, "Edge from {Peer} ({Consumer}) open on {Filters}, source confirmed at {Confirmed}")]
         public static partial void EdgeOpened(ILogger logger, string peer, string consumer, string filters, ulong confirmed);
 
-        [LoggerMessage(2501, LogLevel.Warning, "Edge from {Peer} ({Consumer}) failed ({Failures} in a row); retrying in {Delay}: {Error}")]
-        public static partial void EdgeFailed(ILogger logger, string peer, string consumer, long failures, TimeSpan delay, string? error);
+        [LoggerMessage(EventId = 2501, Message = "Edge from {Peer} ({Consumer}) failed ({Failures} in a row); retrying in {Delay}: {Error}")]
+        public static partial void EdgeFailed(ILogger logger, LogLevel level, string peer, string consumer, long failures, TimeSpan delay, string? error);
 
         [LoggerMessage(2502, LogLevel.Information, "Edge from {Peer} ({Consumer}) recovered")]
         public static partial void EdgeRecovered(ILogger logger, string peer, string consumer);

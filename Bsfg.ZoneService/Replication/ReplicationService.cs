@@ -21,6 +21,7 @@ public sealed partial class ReplicationService : BackgroundService, IEdgeStatusS
     private readonly QuarantineStore _quarantine;
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<EdgeWorker> _edges;
+    private readonly IHostApplicationLifetime _lifetime;
 
     /// <summary>Creates the edges from configuration.</summary>
     public ReplicationService(
@@ -36,9 +37,11 @@ public sealed partial class ReplicationService : BackgroundService, IEdgeStatusS
         FactTracing tracing,
         ZoneStartup startup,
         TimeProvider time,
+        IHostApplicationLifetime lifetime,
         ILoggerFactory loggerFactory)
     {
         _startup = startup;
+        _lifetime = lifetime;
         _quarantine = quarantine;
         _time = time;
         var deps = new ReplicationDependencies(peers, log, validator, objects, ingest, quarantine, metrics, tracing, new FailPoints(replication), time);
@@ -53,7 +56,10 @@ public sealed partial class ReplicationService : BackgroundService, IEdgeStatusS
     /// <inheritdoc />
     public IEnumerable<EdgeStatus> GetEdgeStatus() => _edges.Select(e => e.Status());
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Runs the edges until the service stops. They stop as soon as the zone begins to shut down, before the server
+    /// drains its calls, so a stopping zone neither waits on its own long-polls nor keeps pulling while it drains.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_edges.Count == 0)
@@ -61,6 +67,12 @@ public sealed partial class ReplicationService : BackgroundService, IEdgeStatusS
             return;
         }
 
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _lifetime.ApplicationStopping);
+        await RunEdgesAsync(stopping.Token);
+    }
+
+    private async Task RunEdgesAsync(CancellationToken stoppingToken)
+    {
         try
         {
             await _startup.Ready.WaitAsync(stoppingToken);

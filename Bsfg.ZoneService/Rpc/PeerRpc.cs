@@ -1,3 +1,4 @@
+using Bsfg.Protocol;
 using Bsfg.Protocol.Server;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Consumers;
@@ -15,7 +16,8 @@ public sealed class PeerRpc(
     ObjectService objects,
     ExportPolicy exports,
     ZoneStartup startup,
-    FactTracing tracing) : IPeerService
+    FactTracing tracing,
+    IHostApplicationLifetime lifetime) : IPeerService
 {
     /// <inheritdoc />
     public Task<OpenConsumerResponse> OpenConsumerAsync(OpenConsumerRequest request, RpcCallContext context) =>
@@ -25,7 +27,18 @@ public sealed class PeerRpc(
     public async Task<FetchFactsResponse> FetchFactsAsync(FetchFactsRequest request, RpcCallContext context)
     {
         var peer = Admit(context);
-        var response = await consumers.FetchAsync(request, peer, context.Deadline, context.CancellationToken);
+        // A long-poll ends when the zone begins to stop: the server's drain need not wait for it.
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        FetchFactsResponse response;
+        try
+        {
+            response = await consumers.FetchAsync(request, peer, context.Deadline, call.Token);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(StatusCode.Unavailable, "the zone is stopping; retry");
+        }
+
         tracing.RecordServed(request.ConsumerName, peer, response.Facts);
         return response;
     }

@@ -5,7 +5,8 @@ namespace Bsfg.Certs;
 /// <summary>
 /// <c>bsfg-certs --out &lt;dir&gt; --zones enterprise,idmz,planta,plantb [--producers planta:mes,plantb:mes] [--days 90]</c>:
 /// creates (or reuses) the topology CA in the output folder and issues one certificate per zone (identity
-/// <c>spiffe://bsfg/zone/&lt;zone&gt;</c>, server and client use) and per producer. Private keys are written owner-only.
+/// <c>spiffe://bsfg/zone/&lt;zone&gt;</c>, server and client use) and per producer. The output folder is owner-only
+/// (0700) and private keys are created owner-only (0600); keys and a folder left wider by an older version are tightened.
 /// </summary>
 public static class CertificateTool
 {
@@ -20,6 +21,8 @@ public static class CertificateTool
         }
 
         var (outDir, zones, producers, hosts, days) = options.Value;
+        OwnerOnlyFiles.CreateDirectory(outDir);
+        OwnerOnlyFiles.TightenAll(outDir, "*-key.pem");
         var caCert = Path.Combine(outDir, "ca.pem");
         var caKey = Path.Combine(outDir, "ca-key.pem");
         using var ca = File.Exists(caCert) && File.Exists(caKey)
