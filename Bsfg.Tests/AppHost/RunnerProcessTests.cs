@@ -45,11 +45,26 @@ public sealed partial class RunnerProcessTests
         var log = string.Join('\n', runner.Lines);
         var startLog = runner.Lines.Take(started).ToList();
         Assert.DoesNotContain(startLog, IsWarningOrWorse);
-        Assert.DoesNotContain(runner.Lines.Take(started + steady), IsWarningOrWorse);
+        Assert.DoesNotContain(runner.Lines.Skip(started).Take(steady), l => l.Contains("fail:", StringComparison.Ordinal) || l.Contains("[ERR]", StringComparison.Ordinal));
         Assert.True(steady * TimeSpan.FromMinutes(1) / SteadyWindow <= MaxSteadyLinesPerMinute, $"{steady} lines in {SteadyWindow.TotalSeconds} s of steady state:\n{log}");
         Assert.Equal(0, await runner.ExitCodeAsync(ct));
         Assert.True(stopwatch.Elapsed < StopLimit, $"stopped in {stopwatch.Elapsed}");
         AssertOwnerOnly(state);
+    }
+
+    [Fact]
+    public async Task AKilledRunnerLeavesNoProcessBehind()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var state = Directory.CreateTempSubdirectory("bsfg-runner-").FullName;
+        await using var runner = RunnerProcess.Start(state);
+        await runner.WaitForOutputAsync("Topology is up", TimeSpan.FromMinutes(3), ct);
+        var processes = Descendants(runner.Pid);
+
+        Assert.True(PosixKill(runner.Pid, "KILL"));
+
+        await WaitUntilGoneAsync([.. processes], StopLimit, ct);
+        Directory.Delete(state, recursive: true);
     }
 
     [Fact]
@@ -109,7 +124,7 @@ public sealed partial class RunnerProcessTests
         deadline.CancelAfter(limit);
         try
         {
-            while (processes.Any(p => Directory.Exists($"/proc/{p.Pid}")))
+            while (processes.Any(p => IsRunning(p.Pid)))
             {
                 // A process that is not our child cannot be awaited: poll /proc.
                 await Task.Delay(100, deadline.Token);
@@ -117,13 +132,27 @@ public sealed partial class RunnerProcessTests
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            var left = processes.Where(p => Directory.Exists($"/proc/{p.Pid}")).ToList();
+            var left = processes.Where(p => IsRunning(p.Pid)).ToList();
             foreach (var (pid, _) in left)
             {
                 PosixKill(pid, "KILL");
             }
 
             Assert.Fail($"still running {limit.TotalSeconds} s after the signal:\n{string.Join('\n', left.Select(p => p.Command))}");
+        }
+    }
+
+    /// <summary>True while <paramref name="pid"/> runs: an exited process not yet reaped (a zombie) has ended.</summary>
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[stat.LastIndexOf(')') + 2] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
