@@ -43,8 +43,11 @@ public static class Extensions
         return zone;
     }
 
-    /// <summary>Adds the traffic simulator (run mode only; deployments bring their own producers).</summary>
-    public static IResourceBuilder<SimulatorResource> AddSimulator(this BsfgApplicationBuilder builder, string name, double rate = 2, int seed = 1) =>
+    /// <summary>
+    /// Adds the traffic simulator (run mode only; deployments bring their own producers): <paramref name="rate"/> facts/s
+    /// per producing zone (null: the simulator's default), a fixed <paramref name="seed"/> (null: a new one each run).
+    /// </summary>
+    public static IResourceBuilder<SimulatorResource> AddSimulator(this BsfgApplicationBuilder builder, string name, double? rate = null, int? seed = null) =>
         builder.AddResource(new SimulatorResource(name) { Rate = rate, Seed = seed });
 
     /// <summary>Lets the simulator write to (and audit) <paramref name="zone"/>; it starts once the zone is healthy.</summary>

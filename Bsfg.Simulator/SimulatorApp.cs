@@ -23,6 +23,14 @@ public static class SimulatorApp
         // The command line is parsed above; the host reads configuration from files and the environment only.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "Bsfg.Simulator" });
         builder.Configuration.AddInMemoryCollection(overrides);
+        if (TopologyDefaults.Apply(builder.Configuration, command, Environment.CurrentDirectory) is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"{command.ToString().ToLowerInvariant()}: {problem}");
+            return ExitStatus.CannotRun;
+        }
+
+        // A command-line tool: its own output says what it does, without the host's "Application started" lines.
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.AddServiceDefaults();
         builder.AddSimulator(command);
         using var host = builder.Build();

@@ -127,11 +127,11 @@ public sealed class SimulatorResource(string name) : Resource(name)
     /// <summary>The zones it writes to and audits.</summary>
     public List<ZoneResource> Zones { get; } = [];
 
-    /// <summary>Facts per second per producing zone.</summary>
-    public double Rate { get; set; } = 2;
+    /// <summary>Facts per second per producing zone; null leaves the simulator's default (5).</summary>
+    public double? Rate { get; set; }
 
-    /// <summary>Seed of the scenarios.</summary>
-    public int Seed { get; set; } = 1;
+    /// <summary>Seed of the scenarios; null gives every run a seed no earlier run used, so a restart produces new facts.</summary>
+    public int? Seed { get; set; }
 
     /// <summary>Project path relative to the repository root.</summary>
     public string ProjectPath { get; init; } = "Bsfg.Simulator/Bsfg.Simulator.csproj";

@@ -6,8 +6,8 @@ namespace Bsfg.AppHost.Running;
 
 /// <summary>
 /// The simulator as a child process (<c>dotnet Bsfg.Simulator.dll run</c>), writing to the zones it references with
-/// their producer tokens, trusting the topology CA, and keeping its ledger in the state folder so that
-/// <c>dotnet Bsfg.Simulator.dll verify</c> can audit the run later.
+/// their producer tokens, trusting the topology CA, and keeping its ledger and its record of seeds in the state folder
+/// so that a restart produces new facts and <c>dotnet run --project Bsfg.Simulator -- verify</c> finds the run by itself.
 /// </summary>
 internal sealed class SimulatorRunner(SimulatorResource simulator, RunContext context) : ProcessRunner(simulator, context)
 {
@@ -29,8 +29,19 @@ internal sealed class SimulatorRunner(SimulatorResource simulator, RunContext co
             psi.Environment[key] = value;
         }
 
-        psi.Environment["Bsfg__Simulator__Rate"] = simulator.Rate.ToString(CultureInfo.InvariantCulture);
-        psi.Environment["Bsfg__Simulator__Seed"] = simulator.Seed.ToString(CultureInfo.InvariantCulture);
+        if (simulator.Rate is { } rate)
+        {
+            psi.Environment["Bsfg__Simulator__Rate"] = rate.ToString(CultureInfo.InvariantCulture);
+        }
+
+        // Without a seed the simulator takes the next one not used before, recorded in the state folder, so that a
+        // restart on existing state produces new facts rather than the previous run's again.
+        if (simulator.Seed is { } seed)
+        {
+            psi.Environment["Bsfg__Simulator__Seed"] = seed.ToString(CultureInfo.InvariantCulture);
+        }
+
+        psi.Environment["Bsfg__Simulator__State"] = Context.State.Directory;
         psi.Environment["Bsfg__Simulator__Ledger"] = LedgerPath;
         psi.Environment["Bsfg__Simulator__CaPath"] = Context.Certificates.CaPath;
         foreach (var zone in simulator.Zones)

@@ -39,17 +39,29 @@ internal abstract class ServerMethod(RpcMethod method, RpcServerOptions options,
 
     public abstract Task<IMessage> InvokeAsync(IMessage request, RpcCallContext context);
 
-    /// <summary>Decodes a request; undecodable input becomes <see cref="StatusCode.InvalidArgument"/>.</summary>
+    /// <summary>
+    /// Decodes a request; undecodable input becomes <see cref="StatusCode.InvalidArgument"/>. A binary request must also
+    /// pass <see cref="WireValidation"/> (valid UTF-8 strings, timestamps and durations in range), which the JSON
+    /// parser already demands of JSON.
+    /// </summary>
     public IMessage Decode(ReadOnlySpan<byte> data, RpcCodec codec)
     {
+        IMessage request;
         try
         {
-            return codec == RpcCodec.Proto ? ParseBinary(data) : ParseJson(StrictUtf8.GetString(data));
+            request = codec == RpcCodec.Proto ? ParseBinary(data) : ParseJson(StrictUtf8.GetString(data));
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException or DecoderFallbackException)
         {
             throw new RpcException(StatusCode.InvalidArgument, $"cannot decode {Method.Descriptor.InputType.Name}: {e.Message}", e);
         }
+
+        if (codec == RpcCodec.Proto && WireValidation.Validate(Method.Descriptor.InputType, data) is { } error)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"invalid {Method.Descriptor.InputType.Name}: {error}");
+        }
+
+        return request;
     }
 
     /// <summary>

@@ -6,8 +6,19 @@ public sealed class SimulatorOptions
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Bsfg:Simulator";
 
-    /// <summary>Seed of the run: the same seed and scenario produce the same facts, ids and artifacts. Default 1.</summary>
-    public int Seed { get; set; } = 1;
+    /// <summary>
+    /// Seed of the run: the same seed and scenario produce the same facts, ids and artifacts. Unset (the default), a
+    /// run takes the next seed no earlier run against the topology used (recorded in <c>simulator-seeds.txt</c> in
+    /// <see cref="State"/>, else beside the ledger), so that a restart produces new facts.
+    /// </summary>
+    public int? Seed { get; set; }
+
+    /// <summary>
+    /// The local topology runner's state folder (<c>.bsfg/</c>). Unset, the nearest <c>.bsfg/</c> holding a
+    /// <c>state.json</c> from the working directory upwards. <c>verify</c> reads every zone's NATS from it when no
+    /// <c>ConnectionStrings:&lt;zone&gt;-nats</c> is given, and <c>run</c> its zones when none are configured.
+    /// </summary>
+    public string? State { get; set; }
 
     /// <summary>Scenario name (<c>default</c>, <c>alarm-flood</c>, <c>artifacts</c>). Default <c>default</c>.</summary>
     public string Scenario { get; set; } = Scenarios.ScenarioProfile.DefaultName;
@@ -25,7 +36,10 @@ public sealed class SimulatorOptions
     /// </summary>
     public bool Bursts { get; set; } = true;
 
-    /// <summary>Path of the ledger (JSON Lines, one line per appended fact). Default <c>./simulator-ledger.jsonl</c>.</summary>
+    /// <summary>
+    /// Path of the ledger (JSON Lines, one line per appended fact). Default <c>./simulator-ledger.jsonl</c>; for a
+    /// <c>verify</c> that reads the zones from <see cref="State"/>, the runner's ledger <c>.bsfg/simulator-ledger.jsonl</c>.
+    /// </summary>
     public string Ledger { get; set; } = "./simulator-ledger.jsonl";
 
     /// <summary>PEM of the topology CA that issued the zone services' certificates; empty trusts the system store.</summary>

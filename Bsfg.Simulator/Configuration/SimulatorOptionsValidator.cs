@@ -16,6 +16,11 @@ internal sealed class SimulatorOptionsValidator(SimulatorCommand command) : IVal
             errors.Add($"{Prefix}Ledger must name a file");
         }
 
+        if (options.Seed < 0)
+        {
+            errors.Add($"{Prefix}Seed must not be negative (was {options.Seed})");
+        }
+
         if (!string.IsNullOrEmpty(options.CaPath) && !File.Exists(options.CaPath))
         {
             errors.Add($"{Prefix}CaPath '{options.CaPath}' does not exist");
@@ -80,7 +85,7 @@ internal sealed class SimulatorOptionsValidator(SimulatorCommand command) : IVal
 
         if (producers == 0)
         {
-            errors.Add($"no producing zone configured: set {Prefix}Zones:<zone>:Url and :Token for the enterprise and/or the plants");
+            errors.Add($"no producing zone configured: start the topology with `dotnet run --project Bsfg.AppHost` and run from the repository (or give --state), or set {Prefix}Zones:<zone>:Url and :Token for the enterprise and/or the plants");
         }
     }
 }

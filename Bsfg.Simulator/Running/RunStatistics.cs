@@ -22,8 +22,11 @@ internal sealed class RunStatistics
     /// <summary>The counters of <paramref name="zone"/>.</summary>
     public ZoneCounts For(string zone) => _zones.GetOrAdd(zone, _ => new ZoneCounts());
 
-    /// <summary>Total facts appended.</summary>
+    /// <summary>Total new facts appended.</summary>
     public long Facts => _zones.Values.Sum(z => z.Facts);
+
+    /// <summary>Total facts the zones already held (answered as duplicates).</summary>
+    public long Duplicates => _zones.Values.Sum(z => Interlocked.Read(ref z.Duplicates));
 
     /// <summary>Total artifacts uploaded.</summary>
     public long Artifacts => _zones.Values.Sum(z => Interlocked.Read(ref z.Artifacts));
@@ -35,13 +38,14 @@ internal sealed class RunStatistics
     public string Summary()
     {
         var text = new StringBuilder();
-        text.AppendLine("zone        facts  artifacts        bytes  retries  rejected  kinds");
+        var seconds = Math.Max(Elapsed.TotalSeconds, 0.001);
+        text.AppendLine("zone       new facts  new/s  duplicates  artifacts        bytes  retries  rejected  kinds");
         foreach (var (zone, counts) in ZonesInOrder())
         {
-            text.AppendLine($"{zone,-10} {counts.Facts,6} {counts.Artifacts,10} {counts.Bytes,12} {counts.Retries,8} {counts.Rejected,9}  {counts.Kinds()}");
+            text.AppendLine($"{zone,-10} {counts.Facts,9} {counts.Facts / seconds,6:F1} {counts.Duplicates,11} {counts.Artifacts,10} {counts.Bytes,12} {counts.Retries,8} {counts.Rejected,9}  {counts.Kinds()}");
         }
 
-        text.Append($"{"total",-10} {Facts,6} {Artifacts,10} {Bytes,12}  in {Elapsed:hh\\:mm\\:ss}");
+        text.Append($"{"total",-10} {Facts,9} {Facts / seconds,6:F1} {Duplicates,11} {Artifacts,10} {Bytes,12}  in {Elapsed:hh\\:mm\\:ss}");
         return text.ToString();
     }
 }
@@ -63,12 +67,15 @@ internal sealed class ZoneCounts
     /// <summary>Facts the zone refused (not in the ledger).</summary>
     public long Rejected;
 
-    /// <summary>Facts appended.</summary>
+    /// <summary>Facts the zone already held before this run (answered <c>duplicate</c>; in the ledger, not new).</summary>
+    public long Duplicates;
+
+    /// <summary>New facts appended.</summary>
     public long Facts => _kinds.Values.Sum();
 
-    /// <summary>Counts an appended fact of <paramref name="kind"/>.</summary>
+    /// <summary>Counts a new fact of <paramref name="kind"/>.</summary>
     public void Appended(string kind) => _kinds.AddOrUpdate(kind, 1, (_, n) => n + 1);
 
-    /// <summary>Counts by kind, e.g. <c>alarm=12 batch=7</c> (ConcurrentDictionary.ToArray: a snapshot while producers count).</summary>
+    /// <summary>New facts by kind, e.g. <c>alarm=12 batch=7</c> (ConcurrentDictionary.ToArray: a snapshot while producers count).</summary>
     public string Kinds() => string.Join(' ', _kinds.ToArray().OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key}={k.Value}"));
 }

@@ -52,8 +52,9 @@ internal sealed class SimulationWorker(
         var plants = zones.Select(z => z.Zone).Where(Routing.IsPlant).ToList() is { Count: > 0 } found ? found : Routing.DefaultPlants;
         var profile = ScenarioProfile.All[o.Scenario];
         using var ledger = new LedgerWriter(o.Ledger);
+        var seed = await SeedRecord.ReserveAsync(o.State ?? Path.GetDirectoryName(ledger.Path)!, o.Seed, profile.Name, stoppingToken);
         var statistics = new RunStatistics();
-        Log.RunStarting(logger, profile.Name, o.Seed, o.Rate, o.Duration == TimeSpan.Zero ? "until stopped" : "for " + o.Duration.ToString("c"), string.Join(", ", producing.Select(z => z.Zone)), ledger.Path);
+        Log.RunStarting(logger, profile.Name, seed, o.Seed is null ? "the next unused" : "configured", o.Rate, o.Duration == TimeSpan.Zero ? "until stopped" : "for " + o.Duration.ToString("c"), string.Join(", ", producing.Select(z => z.Zone)), ledger.Path);
 
         // Two stops: "produce no more" (duration, or the host stopping) and, a grace period after the host stopped,
         // "abandon the fact in flight".
@@ -67,7 +68,7 @@ internal sealed class SimulationWorker(
 
         var loops = producing
             .Select(z => ProduceAsync(new ZoneProducer(z.Zone, clients.Producer(z.Endpoint), ledger, statistics, metrics, logger),
-                Scenario.For(z.Zone, o.Seed, profile, plants), o.Rate, o.Bursts ? MaxBatch : 1, produce.Token, abandon.Token))
+                Scenario.For(z.Zone, seed, profile, plants), o.Rate, o.Bursts ? MaxBatch : 1, produce.Token, abandon.Token))
             .ToList();
         var reporting = ReportAsync(statistics, o.ReportInterval, produce.Token);
         await Task.WhenAll(loops);
@@ -75,7 +76,7 @@ internal sealed class SimulationWorker(
         await reporting;
 
         Report(statistics);
-        Log.RunFinished(logger, statistics.Elapsed.ToString(@"hh\:mm\:ss"), statistics.Facts, statistics.Artifacts, statistics.Bytes, ledger.Path);
+        Log.RunFinished(logger, statistics.Elapsed.ToString(@"hh\:mm\:ss"), seed, statistics.Facts, statistics.Duplicates, statistics.Artifacts, statistics.Bytes, ledger.Path);
         await Console.Out.WriteLineAsync(statistics.Summary());
     }
 
@@ -124,7 +125,7 @@ internal sealed class SimulationWorker(
         var seconds = Math.Max(statistics.Elapsed.TotalSeconds, 0.001);
         foreach (var (zone, counts) in statistics.ZonesInOrder())
         {
-            Log.Progress(logger, zone, counts.Facts, counts.Kinds(), counts.Artifacts, counts.Bytes, counts.Facts / seconds, counts.Retries, counts.Rejected);
+            Log.Progress(logger, zone, counts.Facts, counts.Kinds() is { Length: > 0 } kinds ? kinds : "none", counts.Duplicates, counts.Artifacts, counts.Bytes, counts.Facts / seconds, counts.Retries, counts.Rejected);
         }
     }
 

@@ -29,7 +29,8 @@ internal sealed class ZoneProducer(string zone, ProducerServiceClient client, Le
     /// <summary>
     /// Sends <paramref name="batch"/> (one AppendFact call for one fact, one AppendFacts call for several); returns
     /// how many facts are appended and in the ledger: all of them, or none when the zone refused the call (logged,
-    /// counted, not in the ledger). Cancellation surfaces as <see cref="OperationCanceledException"/>.
+    /// counted, not in the ledger). Facts the zone already held are counted as duplicates, not as new facts.
+    /// Cancellation surfaces as <see cref="OperationCanceledException"/>.
     /// </summary>
     public async Task<int> ProduceAsync(IReadOnlyList<PlannedFact> batch, CancellationToken cancellationToken)
     {
@@ -54,17 +55,34 @@ internal sealed class ZoneProducer(string zone, ProducerServiceClient client, Le
             }
 
             Activity.Current = parent;
+            var attempts = 0;
             var results = facts.Count == 1
-                ? [await RetryAsync("AppendFact", batch[0].FactId,
-                    () => client.AppendFactAsync(new AppendFactRequest { Fact = facts[0] }, cancellationToken: cancellationToken), cancellationToken)]
-                : (await RetryAsync($"AppendFacts ({facts.Count} facts)", batch[0].FactId,
-                    () => client.AppendFactsAsync(new AppendFactsRequest { Facts = { facts } }, cancellationToken: cancellationToken), cancellationToken)).Results.ToList();
+                ? [await RetryAsync("AppendFact", batch[0].FactId, () =>
+                {
+                    attempts++;
+                    return client.AppendFactAsync(new AppendFactRequest { Fact = facts[0] }, cancellationToken: cancellationToken);
+                }, cancellationToken)]
+                : (await RetryAsync($"AppendFacts ({facts.Count} facts)", batch[0].FactId, () =>
+                {
+                    attempts++;
+                    return client.AppendFactsAsync(new AppendFactsRequest { Facts = { facts } }, cancellationToken: cancellationToken);
+                }, cancellationToken)).Results.ToList();
             var elapsed = Stopwatch.GetElapsedTime(started);
             for (var i = 0; i < facts.Count; i++)
             {
                 ledger.Append(LedgerEntry.From(facts[i], results[i].Sequence));
-                _counts.Appended(batch[i].Kind);
-                metrics.Appended(zone, batch[i].Kind, elapsed);
+                // After a retry, "duplicate" may be this call's own earlier attempt that failed only on its way back:
+                // new to the zone all the same. Without a retry it is a fact the zone held before this run.
+                if (results[i].Duplicate && attempts == 1)
+                {
+                    Interlocked.Increment(ref _counts.Duplicates);
+                }
+                else
+                {
+                    _counts.Appended(batch[i].Kind);
+                }
+
+                metrics.Appended(zone, batch[i].Kind, results[i].Duplicate, elapsed);
                 spans[i]?.SetTag("bsfg.sequence", results[i].Sequence);
                 spans[i]?.SetTag("bsfg.duplicate", results[i].Duplicate);
             }

@@ -67,7 +67,10 @@ internal static class Artifacts
         }
 
         xml.Append("</MasterRecipe>\n");
-        return new PlannedArtifact(RecipeBucket, $"recipes/{plant}/{recipeId}/v{version}.xml", "application/xml", $"{recipeId}-v{version}.xml", Encoding.UTF8.GetBytes(xml.ToString()));
+        // Versions count from 1 in every run; the seed in the key keeps runs with other seeds off this key (an upload of
+        // other content under a used key is refused).
+        var key = $"recipes/{plant}/{recipeId}/v{version}-s{c.Seed.ToString(CultureInfo.InvariantCulture)}.xml";
+        return new PlannedArtifact(RecipeBucket, key, "application/xml", $"{recipeId}-v{version}.xml", Encoding.UTF8.GetBytes(xml.ToString()));
     }
 
     private static readonly string[] Vocabulary =

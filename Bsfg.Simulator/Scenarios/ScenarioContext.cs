@@ -18,6 +18,9 @@ internal sealed class ScenarioContext(string zone, int seed, ScenarioProfile pro
     /// <summary>The producing zone.</summary>
     public string Zone { get; } = zone;
 
+    /// <summary>The run's seed, carried by readable ids and artifact keys so that runs of different seeds never share one.</summary>
+    public int Seed { get; } = seed;
+
     /// <summary>The scenario's mix and sizes.</summary>
     public ScenarioProfile Profile { get; } = profile;
 
@@ -37,7 +40,7 @@ internal sealed class ScenarioContext(string zone, int seed, ScenarioProfile pro
     /// A new readable id: <paramref name="prefix"/>, the seed and a number unique in this zone's run (e.g. <c>B7-10001</c>).
     /// The seed keeps runs with different seeds apart: their artifacts, stored under these ids, never collide.
     /// </summary>
-    public string NextId(string prefix) => $"{prefix}{seed.ToString(CultureInfo.InvariantCulture)}-{(++_counter).ToString("D5", CultureInfo.InvariantCulture)}";
+    public string NextId(string prefix) => $"{prefix}{Seed.ToString(CultureInfo.InvariantCulture)}-{(++_counter).ToString("D5", CultureInfo.InvariantCulture)}";
 
     /// <summary>Moves the scenario clock forward by a random number of seconds in the range.</summary>
     public void Advance(double minSeconds, double maxSeconds) =>

@@ -6,11 +6,11 @@ namespace Bsfg.Simulator.Telemetry;
 /// <summary>The simulator's log messages (event ids 3000–3099).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(3000, LogLevel.Information, "Simulating scenario {Scenario} with seed {Seed} at {Rate} facts/s per zone ({Duration}) into {Zones}; ledger {Ledger}")]
-    public static partial void RunStarting(ILogger logger, string scenario, int seed, double rate, string duration, string zones, string ledger);
+    [LoggerMessage(3000, LogLevel.Information, "Simulating scenario {Scenario} with seed {Seed} ({SeedSource}) at {Rate} facts/s per zone ({Duration}) into {Zones}; ledger {Ledger}")]
+    public static partial void RunStarting(ILogger logger, string scenario, int seed, string seedSource, double rate, string duration, string zones, string ledger);
 
-    [LoggerMessage(3001, LogLevel.Information, "{Zone}: {Facts} facts ({Kinds}), {Artifacts} artifacts, {Bytes} bytes, {Rate:F1} facts/s, {Retries} retries, {Rejected} rejected")]
-    public static partial void Progress(ILogger logger, string zone, long facts, string kinds, long artifacts, long bytes, double rate, long retries, long rejected);
+    [LoggerMessage(3001, LogLevel.Information, "{Zone}: {Facts} new facts ({Kinds}), {Duplicates} duplicates, {Artifacts} artifacts, {Bytes} bytes, {Rate:F1} new facts/s, {Retries} retries, {Rejected} rejected")]
+    public static partial void Progress(ILogger logger, string zone, long facts, string kinds, long duplicates, long artifacts, long bytes, double rate, long retries, long rejected);
 
     [LoggerMessage(3002, LogLevel.Warning, "{Zone}: {Operation} for fact {FactId} failed ({Code}), retry {Attempt} in {Delay} ms")]
     public static partial void Retrying(ILogger logger, string zone, string operation, string factId, StatusCode code, int attempt, long delay);
@@ -18,8 +18,8 @@ internal static partial class Log
     [LoggerMessage(3003, LogLevel.Error, "{Zone}: fact {FactId} on {Subject} was rejected ({Code}: {Reason}); it is not in the ledger")]
     public static partial void Rejected(ILogger logger, string zone, string factId, string subject, StatusCode code, string reason);
 
-    [LoggerMessage(3004, LogLevel.Information, "Run finished after {Elapsed}: {Facts} facts, {Artifacts} artifacts, {Bytes} artifact bytes; ledger {Ledger}")]
-    public static partial void RunFinished(ILogger logger, string elapsed, long facts, long artifacts, long bytes, string ledger);
+    [LoggerMessage(3004, LogLevel.Information, "Run of seed {Seed} finished after {Elapsed}: {Facts} new facts, {Duplicates} duplicates, {Artifacts} artifacts, {Bytes} artifact bytes; ledger {Ledger}")]
+    public static partial void RunFinished(ILogger logger, string elapsed, int seed, long facts, long duplicates, long artifacts, long bytes, string ledger);
 
     [LoggerMessage(3005, LogLevel.Warning, "{Zone}: stopped with {Count} fact(s) from {FactId} on unfinished (not in the ledger; a rerun with the same seed appends them idempotently)")]
     public static partial void StoppedInFlight(ILogger logger, string zone, int count, string factId);

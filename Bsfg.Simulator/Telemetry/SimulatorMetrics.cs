@@ -6,16 +6,16 @@ namespace Bsfg.Simulator.Telemetry;
 /// <summary>The simulator's instruments, on <see cref="BsfgTelemetry.SimulatorMeter"/>.</summary>
 internal sealed class SimulatorMetrics
 {
-    private readonly Counter<long> _facts = BsfgTelemetry.SimulatorMeter.CreateCounter<long>("bsfg.simulator.facts", "{fact}", "Facts the simulator appended, by zone and kind.");
+    private readonly Counter<long> _facts = BsfgTelemetry.SimulatorMeter.CreateCounter<long>("bsfg.simulator.facts", "{fact}", "Facts the simulator appended, by zone, kind and whether the zone already held them (bsfg.duplicate).");
     private readonly Counter<long> _objectBytes = BsfgTelemetry.SimulatorMeter.CreateCounter<long>("bsfg.simulator.object.bytes", "By", "Artifact bytes the simulator uploaded, by zone.");
     private readonly Counter<long> _errors = BsfgTelemetry.SimulatorMeter.CreateCounter<long>("bsfg.simulator.errors", "{error}", "Failed calls (retried or not), by zone and status code.");
     private readonly Histogram<double> _duration = BsfgTelemetry.SimulatorMeter.CreateHistogram<double>("bsfg.simulator.append.duration", "s", "Time from the first upload to the accepted append of a fact.");
 
-    /// <summary>Records an appended fact and how long it took.</summary>
-    public void Appended(string zone, string kind, TimeSpan elapsed)
+    /// <summary>Records an appended fact (<paramref name="duplicate"/>: the zone already held it) and how long it took.</summary>
+    public void Appended(string zone, string kind, bool duplicate, TimeSpan elapsed)
     {
         var tags = new KeyValuePair<string, object?>[] { new("bsfg.zone", zone), new("bsfg.kind", kind) };
-        _facts.Add(1, tags);
+        _facts.Add(1, [.. tags, new("bsfg.duplicate", duplicate)]);
         _duration.Record(elapsed.TotalSeconds, tags);
     }
 

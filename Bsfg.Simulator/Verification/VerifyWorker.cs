@@ -52,6 +52,11 @@ internal sealed class VerifyWorker(IOptions<SimulatorOptions> options, IConfigur
     private async Task<int> VerifyAsync(List<ZoneLog> zoneLogs, CancellationToken cancellationToken)
     {
         var o = options.Value;
+        if (!File.Exists(o.Ledger))
+        {
+            throw new FileNotFoundException($"no ledger at {Path.GetFullPath(o.Ledger)}: no run has recorded a fact there yet (name another run's ledger with --ledger)");
+        }
+
         var entries = await LedgerReader.ReadAsync(o.Ledger, cancellationToken);
         var urls = configuration.GetSection("ConnectionStrings").GetChildren()
             .Where(c => c.Key.EndsWith(ConnectionSuffix, StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(c.Value))

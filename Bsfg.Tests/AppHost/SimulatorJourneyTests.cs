@@ -1,11 +1,14 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Bsfg.AppHost.Hosting;
+using Bsfg.Simulator.Ledger;
 
 namespace Bsfg.Tests.AppHost;
 
 /// <summary>
 /// The default topology from the AppHost with its simulator running: partition an edge, kill a zone service in the
-/// middle, restart and heal it, stop the simulator, and its <c>verify</c> audit must pass.
+/// middle, restart and heal it, stop and restart the simulator (new facts, not the first run's again), and its
+/// <c>verify</c> audit, finding everything from the runner's state folder, must pass.
 /// </summary>
 [Collection(AppHostTopologyFixture.Collection)]
 public sealed class SimulatorJourneyTests(AppHostTopologyFixture topology) : IClassFixture<AppHostTopologyFixture>
@@ -28,10 +31,20 @@ public sealed class SimulatorJourneyTests(AppHostTopologyFixture topology) : ICl
         Assert.True((await App.ResourceCommands.ExecuteCommandAsync("idmz", KnownResourceCommands.StartCommand, ct)).Success);
         await App.ResourceNotifications.WaitForResourceHealthyAsync("idmz", ct);
         Assert.True((await App.ResourceCommands.ExecuteCommandAsync("idmz-from-planta", KnownResourceCommands.HealCommand, ct)).Success);
-        Assert.True((await App.ResourceCommands.ExecuteCommandAsync("simulator", KnownResourceCommands.StopCommand, ct)).Success);
-        await App.ResourceNotifications.WaitForResourceAsync("simulator", e => e.Snapshot.State == KnownResourceStates.Exited, ct);
+        await StopSimulatorAsync(ct);
 
-        var (exitCode, output) = await VerifyAsync(ledger, ct);
+        // Restarted on the same state, the simulator takes a new seed: new facts, none of the first run's again.
+        var firstRun = File.ReadAllLines(ledger).Length;
+        Assert.True((await App.ResourceCommands.ExecuteCommandAsync("simulator", KnownResourceCommands.StartCommand, ct)).Success);
+        await WaitForLedgerAsync(ledger, firstRun + 10, ct);
+        await StopSimulatorAsync(ct);
+        var ids = File.ReadAllLines(ledger).Select(line => JsonSerializer.Deserialize(line, LedgerJsonContext.Default.LedgerEntry)!.FactId).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        var restarted = App.GetRecentOutput("simulator");
+        Assert.Contains("with seed 2 (the next unused)", restarted, StringComparison.Ordinal);
+        Assert.Matches(@"planta +\d+ +[\d.]+ +0 ", restarted);
+
+        var (exitCode, output) = await VerifyAsync(ct);
 
         Assert.True(exitCode == 0, output + "\n--- planta ---\n" + App.GetRecentOutput("planta") + "\n--- idmz ---\n" + App.GetRecentOutput("idmz"));
         Assert.Contains("PASS", output, StringComparison.Ordinal);
@@ -49,24 +62,25 @@ public sealed class SimulatorJourneyTests(AppHostTopologyFixture topology) : ICl
         }
     }
 
-    private async Task<(int ExitCode, string Output)> VerifyAsync(string ledger, CancellationToken ct)
+    private async Task StopSimulatorAsync(CancellationToken ct)
+    {
+        Assert.True((await App.ResourceCommands.ExecuteCommandAsync("simulator", KnownResourceCommands.StopCommand, ct)).Success);
+        await App.ResourceNotifications.WaitForResourceAsync("simulator", e => e.Snapshot.State == KnownResourceStates.Exited, ct);
+    }
+
+    /// <summary>
+    /// <c>verify</c> given nothing but the runner's state folder (a user's is found from the working directory; this
+    /// test's is elsewhere): every zone's NATS and the ledger come from it.
+    /// </summary>
+    private async Task<(int ExitCode, string Output)> VerifyAsync(CancellationToken ct)
     {
         var dll = typeof(Bsfg.Simulator.SimulatorApp).Assembly.Location;
-        var psi = new ProcessStartInfo("dotnet", [dll, "verify", "--ledger", ledger, "--timeout", "00:01:30"])
+        var psi = new ProcessStartInfo("dotnet", [dll, "verify", "--state", App.StateDirectory, "--timeout", "00:01:30"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        var caPath = Path.Combine(App.StateDirectory, "verify-ca.pem");
-        await File.WriteAllTextAsync(caPath, App.CaCertificate.ExportCertificatePem(), ct);
-        psi.Environment["Bsfg__Simulator__CaPath"] = caPath;
-        foreach (var zone in new[] { "enterprise", "idmz", "planta", "plantb" })
-        {
-            psi.Environment[$"Bsfg__Simulator__Zones__{zone}__Url"] = App.GetEndpoint(zone).ToString().TrimEnd('/');
-            psi.Environment[$"Bsfg__Simulator__Zones__{zone}__Token"] = App.GetProducerToken(zone);
-            psi.Environment[$"ConnectionStrings__{zone}-nats"] = (await App.GetConnectionStringAsync(zone + "-nats", ct))!;
-        }
 
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync(ct);

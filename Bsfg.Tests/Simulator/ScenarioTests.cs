@@ -11,6 +11,9 @@ public sealed class ScenarioTests
 {
     private static readonly string[] Producers = ["planta", "plantb", "enterprise"];
 
+    /// <summary>The kinds a producer may write; <c>gap</c> and <c>quarantine</c> are the zone's own.</summary>
+    private static readonly string[] ProducerKinds = ["batch", "alarm", "lot", "asset", "document", "recipe"];
+
     private static List<PlannedFact> Take(string zone, int seed, int count, string scenario = ScenarioProfile.DefaultName) =>
         [.. Scenario.For(zone, seed, ScenarioProfile.All[scenario], Routing.DefaultPlants).Take(count)];
 
@@ -50,6 +53,19 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public void RunsOfDifferentSeedsNeverShareAnArtifactKey()
+    {
+        // A zone keeps a key's first content and refuses other content under it, so a later run must use new keys.
+        foreach (var zone in Producers)
+        {
+            var first = Take(zone, 1, 1500).SelectMany(f => f.Artifacts).Select(a => $"{a.Bucket}/{a.Key}").ToHashSet();
+            var second = Take(zone, 2, 1500).SelectMany(f => f.Artifacts).Select(a => $"{a.Bucket}/{a.Key}").ToList();
+            Assert.NotEmpty(first);
+            Assert.DoesNotContain(second, first.Contains);
+        }
+    }
+
+    [Fact]
     public void FactIdsAreUniqueUuidV7sAndSubjectsAreValidForTheirZone()
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -63,6 +79,7 @@ public sealed class ScenarioTests
                 Assert.True(ids.Add(fact.FactId), "duplicate id " + fact.FactId);
                 Assert.Null(Subjects.ValidateFactSubject(fact.Subject, zone));
                 Assert.Equal(fact.Kind, fact.Subject.Split('.')[2]);
+                Assert.Contains(fact.Kind, ProducerKinds);
                 Assert.True(fact.Payload.Length < 64 * 1024);
             }
         }

@@ -1,5 +1,9 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Bsfg.AppHost.Hosting;
 using Bsfg.Simulator;
 using Bsfg.Simulator.Configuration;
+using Bsfg.Tests.Infrastructure;
 
 namespace Bsfg.Tests.Simulator;
 
@@ -18,8 +22,23 @@ public sealed class SimulatorConfigurationTests
         Assert.Equal("x.jsonl", overrides["Bsfg:Simulator:Ledger"]);
         Assert.Equal("00:00:05", overrides["Bsfg:Simulator:VerifyTimeout"]);
         Assert.Equal("false", overrides["Bsfg:Simulator:Bursts"]);
+        Assert.Equal(".bsfg", Assert.NotNull(CommandLine.Parse(["verify", "--state", ".bsfg"], out _)).Overrides["Bsfg:Simulator:State"]);
         Assert.True(new SimulatorOptions().Bursts);
         Assert.Equal(SimulatorCommand.Run, Assert.NotNull(CommandLine.Parse([], out _)).Command);
+    }
+
+    [Fact]
+    public void TheDefaultRateIsTheReadmesAndTheTopologyRunnerKeepsItAndLeavesTheSeedOpen()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        var stated = Regex.Match(readme, @"`Rate` \(facts/s per producing zone, (\d+)\)");
+
+        Assert.True(stated.Success, "the README states the default rate as `Rate` (facts/s per producing zone, N)");
+        Assert.Equal(double.Parse(stated.Groups[1].Value, CultureInfo.InvariantCulture), new SimulatorOptions().Rate);
+        Assert.Null(new SimulatorOptions().Seed);
+        var simulator = new SimulatorResource("simulator");
+        Assert.Null(simulator.Rate);
+        Assert.Null(simulator.Seed);
     }
 
     [Fact]

@@ -28,8 +28,8 @@ public sealed class SimulatorProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts the simulator with <paramref name="args"/> against <paramref name="topology"/>.</summary>
-    public static SimulatorProcess Start(TopologyFixture topology, string workDir, params string[] args)
+    /// <summary>Starts the simulator with <paramref name="args"/> against <paramref name="topology"/> (none: nothing configured).</summary>
+    public static SimulatorProcess Start(TopologyFixture? topology, string workDir, params string[] args)
     {
         var dll = typeof(Bsfg.Simulator.SimulatorApp).Assembly.Location;
         var psi = new ProcessStartInfo("dotnet", [dll, .. args])
@@ -39,20 +39,10 @@ public sealed class SimulatorProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workDir,
         };
-        var caPath = Path.Combine(workDir, "ca.pem");
-        if (!File.Exists(caPath))
-        {
-            File.WriteAllText(caPath, topology.Ca.Certificate.ExportCertificatePem());
-        }
-
-        psi.Environment["Bsfg__Simulator__CaPath"] = caPath;
         psi.Environment["Bsfg__Simulator__ReportInterval"] = "00:00:02";
-        foreach (var zone in TopologyFixture.Zones)
+        if (topology is not null)
         {
-            psi.Environment[$"Bsfg__Simulator__Zones__{zone}__Url"] = topology.Services[zone].BaseAddress.ToString();
-            psi.Environment[$"Bsfg__Simulator__Zones__{zone}__Token"] = TopologyFixture.Token(zone);
-            var nats = new UriBuilder(topology.Nats[zone].Url) { UserName = "bsfg", Password = "secret-" + zone };
-            psi.Environment[$"ConnectionStrings__{zone}-nats"] = nats.Uri.ToString().TrimEnd('/');
+            Configure(psi, topology, workDir);
         }
 
         var process = new Process { StartInfo = psi };
@@ -66,11 +56,29 @@ public sealed class SimulatorProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the simulator to its end and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(TopologyFixture topology, string workDir, TimeSpan timeout, CancellationToken ct, params string[] args)
+    public static async Task<(int ExitCode, string Output)> RunAsync(TopologyFixture? topology, string workDir, TimeSpan timeout, CancellationToken ct, params string[] args)
     {
         await using var simulator = Start(topology, workDir, args);
         var exitCode = await simulator.WaitForExitAsync(timeout, ct);
         return (exitCode, simulator.Output);
+    }
+
+    private static void Configure(ProcessStartInfo psi, TopologyFixture topology, string workDir)
+    {
+        var caPath = Path.Combine(workDir, "ca.pem");
+        if (!File.Exists(caPath))
+        {
+            File.WriteAllText(caPath, topology.Ca.Certificate.ExportCertificatePem());
+        }
+
+        psi.Environment["Bsfg__Simulator__CaPath"] = caPath;
+        foreach (var zone in TopologyFixture.Zones)
+        {
+            psi.Environment[$"Bsfg__Simulator__Zones__{zone}__Url"] = topology.Services[zone].BaseAddress.ToString();
+            psi.Environment[$"Bsfg__Simulator__Zones__{zone}__Token"] = TopologyFixture.Token(zone);
+            var nats = new UriBuilder(topology.Nats[zone].Url) { UserName = "bsfg", Password = "secret-" + zone };
+            psi.Environment[$"ConnectionStrings__{zone}-nats"] = nats.Uri.ToString().TrimEnd('/');
+        }
     }
 
     /// <summary>Waits for the process to end by itself; its exit code.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Bsfg.Simulator.Ledger;
 using Bsfg.Tests.Infrastructure;
@@ -40,10 +41,7 @@ public sealed class SimulatorTopologyTests(TopologyFixture topology) : IClassFix
         var entries = ReadLedger();
         Assert.Contains(entries, e => e.OriginZone == "enterprise");
         Assert.Contains(entries, e => e.OriginZone == "plantb");
-        var (code, output) = await SimulatorProcess.RunAsync(topology, _dir, VerifyLimit, ct, "verify", "--ledger", Ledger, "--timeout", "00:01:30");
-        TestContext.Current.TestOutputHelper?.WriteLine(output);
-        Assert.True(code == 0, output);
-        Assert.Contains("PASS", output, StringComparison.Ordinal);
+        await VerifyPassesAsync(ct);
     }
 
     [Fact]
@@ -94,9 +92,7 @@ public sealed class SimulatorTopologyTests(TopologyFixture topology) : IClassFix
         var appended = (await topology.FactsAsync("plantb", ct)).Where(f => ids.Contains(f.FactId)).ToList();
         Assert.NotEmpty(appended);
         Assert.All(appended, f => Assert.True(System.Diagnostics.ActivityContext.TryParse(f.TraceContext?.Traceparent, null, out _), "each fact carries its append span's traceparent"));
-        var (code, output) = await SimulatorProcess.RunAsync(topology, _dir, VerifyLimit, ct, "verify", "--ledger", Ledger, "--timeout", "00:01:30");
-        TestContext.Current.TestOutputHelper?.WriteLine(output);
-        Assert.True(code == 0, output);
+        await VerifyPassesAsync(ct);
     }
 
     [Fact]
@@ -117,9 +113,61 @@ public sealed class SimulatorTopologyTests(TopologyFixture topology) : IClassFix
         var appended = (await topology.FactsAsync("planta", ct)).Where(f => ids.Contains(f.FactId)).ToList();
         Assert.Equal(ids.Count, appended.Count);
         Assert.Contains(appended.GroupBy(f => f.RecordedAt), g => g.Count() > 1);
-        var (code, output) = await SimulatorProcess.RunAsync(topology, _dir, VerifyLimit, ct, "verify", "--ledger", Ledger, "--timeout", "00:01:30");
-        TestContext.Current.TestOutputHelper?.WriteLine(output);
-        Assert.True(code == 0, output + topology.LogTails());
+        await VerifyPassesAsync(ct);
+    }
+
+    [Fact]
+    public async Task ARestartOnTheSameStateProducesNewFactsAtTheDefaultRateAndAReplayIsCountedAsDuplicates()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string[] run = ["run", "--duration", "00:00:06", "--ledger", Ledger];
+
+        var (firstCode, first) = await SimulatorProcess.RunAsync(topology, _dir, RunLimit, ct, run);
+        Assert.True(firstCode == 0, first);
+        var firstIds = ReadLedger().Select(e => e.FactId).ToHashSet();
+        var (secondCode, second) = await SimulatorProcess.RunAsync(topology, _dir, RunLimit, ct, run);
+        Assert.True(secondCode == 0, second);
+        var secondIds = ReadLedger().Select(e => e.FactId).Where(id => !firstIds.Contains(id)).ToHashSet();
+        TestContext.Current.TestOutputHelper?.WriteLine(first + second);
+
+        Assert.Contains("with seed 1 (the next unused)", first, StringComparison.Ordinal);
+        Assert.Contains("with seed 2 (the next unused)", second, StringComparison.Ordinal);
+        Assert.Equal(ReadLedger().Count, firstIds.Count + secondIds.Count);
+        foreach (var summary in new[] { first, second })
+        {
+            var zones = SummaryRows(summary);
+            Assert.Equal(["enterprise", "planta", "plantb"], zones.Keys.Order());
+            foreach (var (zone, row) in zones)
+            {
+                Assert.True(row.Duplicates == 0 && row.Rejected == 0, $"{zone}: {row}\n{summary}");
+                // The default rate (5 facts/s per zone, as the README says), counted over new facts only.
+                Assert.True(row.Rate is >= 3.5 and <= 6.5, $"{zone} ran at {row.Rate} new facts/s\n{summary}");
+            }
+        }
+
+        var (replayCode, replay) = await SimulatorProcess.RunAsync(topology, _dir, RunLimit, ct,
+            "run", "--duration", "00:00:04", "--ledger", Ledger, "--seed", "1");
+        TestContext.Current.TestOutputHelper?.WriteLine(replay);
+        Assert.True(replayCode == 0, replay);
+        Assert.Contains("with seed 1 (configured)", replay, StringComparison.Ordinal);
+        var replayed = SummaryRows(replay);
+        Assert.All(replayed.Values, row => Assert.True(row.Duplicates > 0 && row.Rejected == 0, replay));
+        Assert.True(replayed.Values.Sum(r => r.Duplicates) > replayed.Values.Sum(r => r.New), "a replay of seed 1's first seconds is mostly duplicates:\n" + replay);
+        Assert.Equal(["1", "2", "1"], File.ReadAllLines(Path.Combine(_dir, "simulator-seeds.txt")).Select(l => l.Split(' ')[0]));
+
+        await VerifyPassesAsync(ct);
+    }
+
+    [Fact]
+    public async Task VerifyWithoutAnyTopologyStateSaysInOneLineToStartTheTopology()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        var (code, output) = await SimulatorProcess.RunAsync(null, _dir, VerifyLimit, ct, "verify");
+
+        Assert.True(code == 2, output);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"verify: no topology state found under {_dir} or its parents (.bsfg/state.json): start the topology first with `dotnet run --project Bsfg.AppHost`", line, StringComparison.Ordinal);
     }
 
     public void Dispose()
@@ -132,6 +180,24 @@ public sealed class SimulatorTopologyTests(TopologyFixture topology) : IClassFix
         {
         }
     }
+
+    /// <summary>Audits this test's ledger against the topology; it must pass.</summary>
+    private async Task VerifyPassesAsync(CancellationToken ct)
+    {
+        var (code, output) = await SimulatorProcess.RunAsync(topology, _dir, VerifyLimit, ct, "verify", "--ledger", Ledger, "--timeout", "00:01:30");
+        TestContext.Current.TestOutputHelper?.WriteLine(output);
+        Assert.True(code == 0, output + topology.LogTails());
+        Assert.Contains("PASS", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The per-zone rows of a run's summary table (zone, new facts, new/s, duplicates, artifacts, bytes, retries, rejected).</summary>
+    private static Dictionary<string, SummaryRow> SummaryRows(string output) => output.Split('\n')
+        .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        .Where(cells => cells.Length >= 8 && cells[0] is "enterprise" or "planta" or "plantb" && long.TryParse(cells[1], out _))
+        .ToDictionary(cells => cells[0], cells => new SummaryRow(long.Parse(cells[1], CultureInfo.InvariantCulture),
+            double.Parse(cells[2], CultureInfo.InvariantCulture), long.Parse(cells[3], CultureInfo.InvariantCulture), long.Parse(cells[7], CultureInfo.InvariantCulture)));
+
+    private sealed record SummaryRow(long New, double Rate, long Duplicates, long Rejected);
 
     /// <summary>The complete lines of the ledger so far (the simulator may be writing it).</summary>
     private List<LedgerEntry> ReadLedger()

@@ -64,7 +64,16 @@ public sealed class ZoneOptions
     /// <summary>Time after which an unfinished upload is discarded. Default 24 hours.</summary>
     public TimeSpan UploadTimeToLive { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Artifact buckets; default one per fact kind (<c>batch-files</c>, <c>asset-files</c>, …) without limits.</summary>
+    /// <summary>
+    /// Subject kinds this zone's producers may append (<c>facts.&lt;zone&gt;.&lt;kind&gt;…</c>), each with the default
+    /// bucket of its artifacts (e.g. <c>sensor: sensor-files</c>). When set, the list replaces the default
+    /// (<see cref="Subjects.DefaultKinds"/>: batch, asset, alarm, document, lot, recipe). The reserved kinds
+    /// (<see cref="Subjects.ReservedKinds"/>) cannot be listed. Facts replicated from peers are accepted with any
+    /// well-formed kind.
+    /// </summary>
+    public Dictionary<string, string> Kinds { get; set; } = [];
+
+    /// <summary>Artifact buckets; default one per producer kind's bucket (<c>batch-files</c>, <c>asset-files</c>, …) without limits.</summary>
     public List<BucketOptions> Buckets { get; set; } = [];
 
     /// <summary>
@@ -73,9 +82,12 @@ public sealed class ZoneOptions
     /// </summary>
     public Dictionary<string, List<string>> Export { get; set; } = [];
 
-    /// <summary>The configured buckets, or the default set when none are configured.</summary>
+    /// <summary>The configured producer kinds with their buckets, or the default kinds when none are configured.</summary>
+    public IReadOnlyDictionary<string, string> EffectiveKinds => Kinds.Count > 0 ? Kinds : Subjects.DefaultKinds;
+
+    /// <summary>The configured buckets, or one per bucket of <see cref="EffectiveKinds"/> when none are configured.</summary>
     public IReadOnlyList<BucketOptions> EffectiveBuckets =>
-        Buckets.Count > 0 ? Buckets : [.. Subjects.Kinds.Values.Distinct().Select(name => new BucketOptions { Name = name })];
+        Buckets.Count > 0 ? Buckets : [.. EffectiveKinds.Values.Distinct(StringComparer.Ordinal).Select(name => new BucketOptions { Name = name })];
 }
 
 /// <summary>One artifact bucket and its retention.</summary>
@@ -138,9 +150,10 @@ public sealed class ZoneOptionsValidator : IValidateOptions<ZoneOptions>
             errors.Add("MaxChunkBytes must be between 1 KiB and 4 MiB");
         }
 
+        errors.AddRange(ValidateKinds(options));
         foreach (var bucket in options.EffectiveBuckets)
         {
-            if (string.IsNullOrEmpty(bucket.Name) || !bucket.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            if (!IsValidBucketName(bucket.Name))
             {
                 errors.Add($"bucket name '{bucket.Name}' may only contain letters, digits, '-' and '_'");
             }
@@ -158,6 +171,34 @@ public sealed class ZoneOptionsValidator : IValidateOptions<ZoneOptions>
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static IEnumerable<string> ValidateKinds(ZoneOptions options)
+    {
+        var section = $"{ZoneOptions.SectionName}:Kinds";
+        var buckets = options.EffectiveBuckets.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (kind, bucket) in options.Kinds)
+        {
+            if (Subjects.ReservedKinds.TryGetValue(kind, out var why))
+            {
+                yield return $"{section} lists '{kind}', which is reserved: {why}";
+            }
+            else if (!Subjects.IsValidKind(kind))
+            {
+                yield return $"{section} lists '{kind}'; a kind is 1–32 characters of a-z, 0-9, '-' and '_'";
+            }
+            else if (!IsValidBucketName(bucket))
+            {
+                yield return $"{section}:{kind} names bucket '{bucket}'; a bucket name is letters, digits, '-' and '_'";
+            }
+            else if (!buckets.Contains(bucket))
+            {
+                yield return $"{section}:{kind} names bucket '{bucket}', which is not among {ZoneOptions.SectionName}:Buckets";
+            }
+        }
+    }
+
+    private static bool IsValidBucketName(string? name) =>
+        !string.IsNullOrEmpty(name) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }
 
 /// <summary>Zone name rules.</summary>

@@ -26,11 +26,13 @@ public static class FactCodec
     }
 
     /// <summary>
-    /// Decodes a stored fact as served by <paramref name="zone"/>: sets its sequence in this log and appends this zone's hop.
+    /// Decodes a stored fact as served by <paramref name="zone"/>: sets its sequence in this log and appends this zone's
+    /// hop. Timestamps no reader could be given are cleared (see <see cref="StoredFacts"/>).
     /// </summary>
     public static Fact Decode(ReadOnlySpan<byte> data, ulong sequence, string zone)
     {
         var fact = Fact.Parser.ParseFrom(data);
+        StoredFacts.ClearUnrepresentable(fact);
         fact.Sequence = sequence;
         fact.Hops.Add(new Hop { Zone = zone, Sequence = sequence, RecordedAt = fact.RecordedAt });
         return fact;

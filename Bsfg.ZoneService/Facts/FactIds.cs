@@ -33,4 +33,16 @@ public static class FactIds
 
         return null;
     }
+
+    /// <summary>
+    /// Why a normalized id cannot name a fact, or null when it can: the nil and the max UUID (and the ULIDs of all
+    /// zero and all one bits) are what a client sends when it forgot to set an id, and as idempotency keys they would
+    /// turn every later fact carrying them into a "duplicate" that is dropped.
+    /// </summary>
+    public static string? Unusable(string normalized) => normalized switch
+    {
+        "00000000-0000-0000-0000-000000000000" or "00000000000000000000000000" => "is the nil id",
+        "ffffffff-ffff-ffff-ffff-ffffffffffff" or "7ZZZZZZZZZZZZZZZZZZZZZZZZZ" => "is the max id",
+        _ => null,
+    };
 }

@@ -10,10 +10,11 @@ namespace Bsfg.ZoneService.Facts;
 /// Spans of a fact's journey, after the OpenTelemetry messaging conventions. The append span is a child of the
 /// trace context the fact arrived with and is stored with the fact, so the next hop's spans join the same trace.
 /// </summary>
-public sealed class FactTracing(IOptions<ZoneOptions> options)
+public sealed partial class FactTracing(IOptions<ZoneOptions> options, ZoneMetrics metrics, ILogger<FactTracing> logger)
 {
     private const int MaxLinks = 32;
     private readonly string _zone = options.Value.Name;
+    private int _warnedCleared;
 
     /// <summary>Starts the span of appending <paramref name="fact"/> here (null when nobody listens).</summary>
     public Activity? StartAppend(Fact fact, string? source)
@@ -86,6 +87,7 @@ public sealed class FactTracing(IOptions<ZoneOptions> options)
     /// </summary>
     public void RecordServed(string consumer, string peer, IReadOnlyList<Fact> facts)
     {
+        RecordCleared(peer, facts);
         var source = BsfgTelemetry.ZoneService;
         if (facts.Count == 0 || !source.HasListeners())
         {
@@ -110,6 +112,25 @@ public sealed class FactTracing(IOptions<ZoneOptions> options)
         }
     }
 
+    /// <summary>
+    /// Counts the served facts that carry fields cleared on reading (see <see cref="StoredFacts"/>) and warns of the first
+    /// one; the metric keeps counting, so a log holding many such facts does not flood the log.
+    /// </summary>
+    private void RecordCleared(string peer, IReadOnlyList<Fact> facts)
+    {
+        foreach (var fact in facts)
+        {
+            if (fact.Attributes.TryGetValue(StoredFacts.ClearedAttribute, out var cleared))
+            {
+                metrics.ServedCleared(peer);
+                if (Interlocked.Exchange(ref _warnedCleared, 1) == 0)
+                {
+                    Log.ServedCleared(logger, fact.FactId, fact.Sequence, peer, cleared);
+                }
+            }
+        }
+    }
+
     private static ActivityContext ParentOf(Fact fact) =>
         fact.TraceContext is { Traceparent.Length: > 0 } trace && ActivityContext.TryParse(trace.Traceparent, trace.Tracestate, out var parent)
             ? parent
@@ -131,5 +152,11 @@ public sealed class FactTracing(IOptions<ZoneOptions> options)
         activity.SetTag("messaging.message.id", fact.FactId);
         activity.SetTag("bsfg.zone", _zone);
         activity.SetTag("bsfg.origin_zone", fact.OriginZone);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2010, LogLevel.Warning, "Served fact {FactId} (sequence {Sequence}) to {Peer} with out-of-range fields cleared ({Cleared}); such facts are counted in bsfg.facts.served_cleared and not logged again")]
+        public static partial void ServedCleared(ILogger logger, string factId, ulong sequence, string peer, string cleared);
     }
 }

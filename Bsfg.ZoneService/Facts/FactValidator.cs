@@ -14,6 +14,9 @@ public sealed class FactValidator(IOptions<ZoneOptions> options)
 {
     private const int MaxAttributeKeyLength = 128;
     private const int MaxAttributeValueLength = 4096;
+
+    /// <summary>Attribute keys with this prefix are set by zones only (see <see cref="StoredFacts.ClearedAttribute"/>).</summary>
+    public const string ZoneAttributePrefix = "bsfg.";
     private readonly ZoneOptions _options = options.Value;
 
     /// <summary>
@@ -28,13 +31,23 @@ public sealed class FactValidator(IOptions<ZoneOptions> options)
         }
 
         var factId = FactIds.Normalize(fact.FactId)
-            ?? throw Invalid($"fact_id '{fact.FactId}' must be a UUID (v7 recommended) or a ULID");
+            ?? throw Invalid($"fact_id '{Truncate(fact.FactId)}' must be a UUID (v7 recommended) or a ULID");
+        if (FactIds.Unusable(factId) is { } why)
+        {
+            throw Invalid($"fact_id '{factId}' {why}; every fact needs its own id (a UUIDv7 or a ULID)");
+        }
+
         if (fact.OriginZone.Length > 0 && fact.OriginZone != _options.Name)
         {
             throw Invalid($"origin_zone '{fact.OriginZone}' must be empty or this zone's name '{_options.Name}'");
         }
 
-        if (Subjects.ValidateFactSubject(fact.Subject, _options.Name) is { } subjectError)
+        if (AttributeReservedForZone(fact) is { } reserved)
+        {
+            throw Invalid($"attribute '{Truncate(reserved)}': keys starting with '{ZoneAttributePrefix}' are reserved for the zone");
+        }
+
+        if (Subjects.ValidateFactSubject(fact.Subject, _options.Name, _options.EffectiveKinds) is { } subjectError)
         {
             throw Invalid(subjectError);
         }
@@ -49,28 +62,59 @@ public sealed class FactValidator(IOptions<ZoneOptions> options)
         return stored;
     }
 
-    /// <summary>Validates a fact received from a peer before it is appended here (same limits, its own origin).</summary>
+    /// <summary>
+    /// Validates a fact received from a peer before it is appended here: the same limits as a producer's, its own
+    /// origin, any well-formed kind (reserved ones included, since its origin zone wrote it), and every timestamp it
+    /// carries in range.
+    /// </summary>
     public void ValidateReplicated(Fact fact)
     {
         if (FactIds.Normalize(fact.FactId) != fact.FactId)
         {
-            throw Invalid($"replicated fact_id '{fact.FactId}' is not in normalized form");
+            throw Invalid($"replicated fact_id '{Truncate(fact.FactId)}' is not in normalized form");
         }
 
-        if (!ZoneNames.IsValid(fact.OriginZone) || Subjects.ValidateFactSubject(fact.Subject, fact.OriginZone) is { } error)
+        if (FactIds.Unusable(fact.FactId) is { } why)
         {
-            throw Invalid($"replicated fact {fact.FactId} has an invalid origin or subject '{fact.Subject}'");
+            throw Invalid($"replicated fact_id '{fact.FactId}' {why}");
+        }
+
+        if (!ZoneNames.IsValid(fact.OriginZone) || Subjects.ValidateReplicatedSubject(fact.Subject, fact.OriginZone) is { } error)
+        {
+            throw Invalid($"replicated fact {fact.FactId} has an invalid origin or subject '{Truncate(fact.Subject)}'");
+        }
+
+        ValidateTimestamp(fact.RecordedAt, "recorded_at");
+        for (var i = 0; i < fact.Hops.Count; i++)
+        {
+            ValidateTimestamp(fact.Hops[i].RecordedAt, $"hops[{i}].recorded_at");
         }
 
         ValidateCommon(fact);
+    }
+
+    /// <summary>The first attribute key a producer may not set, if any.</summary>
+    private static string? AttributeReservedForZone(Fact fact) =>
+        fact.Attributes.Keys.FirstOrDefault(k => k.StartsWith(ZoneAttributePrefix, StringComparison.Ordinal));
+
+    private static void ValidateTimestamp(Google.Protobuf.WellKnownTypes.Timestamp? value, string field)
+    {
+        if (value is not null && !WireValidation.IsValidTimestamp(value.Seconds, value.Nanos))
+        {
+            throw Invalid($"{field} (seconds {value.Seconds}, nanos {value.Nanos}) is outside the timestamp range 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z");
+        }
     }
 
     private void ValidateCommon(Fact fact)
     {
         if (fact.OccurredAt is null)
         {
-            throw Invalid("occurred_at is required");
+            throw Invalid(fact.Attributes.TryGetValue(StoredFacts.ClearedAttribute, out var cleared)
+                ? $"occurred_at is missing: a zone it passed through cleared a value it could not represent ({StoredFacts.ClearedAttribute}: {Truncate(cleared)})"
+                : "occurred_at is required");
         }
+
+        ValidateTimestamp(fact.OccurredAt, "occurred_at");
 
         if (fact.Attributes.Count > _options.MaxAttributes)
         {

@@ -15,8 +15,11 @@ public static class Subjects
     /// <summary>Most tokens allowed in a fact subject (root, zone, kind and up to 13 key tokens).</summary>
     public const int MaxTokens = 16;
 
-    /// <summary>Fact kinds the zone accepts, and the default bucket for each kind's artifacts.</summary>
-    public static IReadOnlyDictionary<string, string> Kinds { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>
+    /// Kinds a zone's producers may append when <c>Bsfg:Zone:Kinds</c> is not configured, each with the default bucket
+    /// for its artifacts.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> DefaultKinds { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["batch"] = "batch-files",
         ["asset"] = "asset-files",
@@ -24,12 +27,54 @@ public static class Subjects
         ["document"] = "document-files",
         ["lot"] = "lot-files",
         ["recipe"] = "recipe-files",
-        ["gap"] = "document-files",
-        ["quarantine"] = "document-files",
     };
 
-    /// <summary>Checks a subject a producer appends to; returns null when valid, else the reason.</summary>
-    public static string? ValidateFactSubject(string subject, string originZone)
+    /// <summary>
+    /// Kinds only a zone itself writes, with what each reports: producers are refused them, while such facts written
+    /// by another zone are accepted and forwarded like any replicated fact.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ReservedKinds { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["gap"] = "the zone writes gap facts itself, when a source reports facts lost before they were read",
+        ["quarantine"] = "the zone writes quarantine facts itself, when it sets aside a replicated fact it refused",
+    };
+
+    /// <summary>Checks a subject a producer of this zone appends to; returns null when valid, else the reason.</summary>
+    /// <param name="subject">The subject.</param>
+    /// <param name="originZone">This zone, which must be the subject's second token.</param>
+    /// <param name="producerKinds">The kinds this zone's producers may use (see <see cref="DefaultKinds"/>).</param>
+    public static string? ValidateFactSubject(string subject, string originZone, IReadOnlyDictionary<string, string> producerKinds)
+    {
+        if (ValidateShape(subject, originZone) is { } error)
+        {
+            return error;
+        }
+
+        var kind = subject.Split('.')[2];
+        if (ReservedKinds.TryGetValue(kind, out var why))
+        {
+            return $"subject '{subject}': kind '{kind}' is reserved: {why}";
+        }
+
+        return producerKinds.ContainsKey(kind)
+            ? null
+            : $"subject '{subject}': unknown kind '{kind}' (this zone's producers may use {string.Join(", ", producerKinds.Keys)}; see Bsfg:Zone:Kinds)";
+    }
+
+    /// <summary>Checks a subject with the default producer kinds; returns null when valid, else the reason.</summary>
+    public static string? ValidateFactSubject(string subject, string originZone) => ValidateFactSubject(subject, originZone, DefaultKinds);
+
+    /// <summary>
+    /// Checks a subject written by another zone (any well-formed kind, reserved ones included: the origin zone decided
+    /// what its producers may write); returns null when valid, else the reason.
+    /// </summary>
+    public static string? ValidateReplicatedSubject(string subject, string originZone) => ValidateShape(subject, originZone);
+
+    /// <summary>True for a kind a zone's configuration may list: 1–32 characters of a-z, 0-9, '-' and '_'.</summary>
+    public static bool IsValidKind(string? kind) =>
+        !string.IsNullOrEmpty(kind) && kind.Length <= 32 && kind.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_');
+
+    private static string? ValidateShape(string subject, string originZone)
     {
         if (string.IsNullOrEmpty(subject))
         {
@@ -60,14 +105,7 @@ public static class Subjects
             return $"subject '{subject}' must start with '{Root}.'";
         }
 
-        if (tokens[1] != originZone)
-        {
-            return $"subject '{subject}' must name the origin zone '{originZone}' as its second token";
-        }
-
-        return Kinds.ContainsKey(tokens[2])
-            ? null
-            : $"subject '{subject}': unknown kind '{tokens[2]}' (expected one of {string.Join(", ", Kinds.Keys)})";
+        return tokens[1] == originZone ? null : $"subject '{subject}' must name the origin zone '{originZone}' as its second token";
     }
 
     /// <summary>Checks a subject filter (wildcards allowed; <c>&gt;</c> only last); null when valid, else the reason.</summary>

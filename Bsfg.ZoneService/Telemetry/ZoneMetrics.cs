@@ -16,6 +16,7 @@ public sealed class ZoneMetrics
     private readonly Counter<long> _confirmed;
     private readonly Counter<long> _gaps;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _servedCleared;
     private readonly Histogram<double> _appendDuration;
 
     /// <summary>Creates the instruments.</summary>
@@ -29,6 +30,7 @@ public sealed class ZoneMetrics
         _confirmed = meter.CreateCounter<long>("bsfg.consumer.confirmed", "{confirm}", "ConfirmReceipt calls that moved a consumer forward");
         _gaps = meter.CreateCounter<long>("bsfg.consumer.gaps", "{gap}", "Gaps reported to peers because retention removed unconfirmed facts");
         _refused = meter.CreateCounter<long>("bsfg.rpc.refused", "{call}", "Calls refused by authentication or authorization");
+        _servedCleared = meter.CreateCounter<long>("bsfg.facts.served_cleared", "{fact}", "Facts served with out-of-range fields cleared (see the bsfg.cleared attribute)");
         _appendDuration = meter.CreateHistogram<double>("bsfg.append.duration", "s", "Time to append a fact durably");
     }
 
@@ -47,6 +49,9 @@ public sealed class ZoneMetrics
 
     /// <summary>A gap was reported to a peer.</summary>
     public void Gap(string peer) => _gaps.Add(1, _zone, new("bsfg.peer", peer));
+
+    /// <summary>A fact with fields cleared on reading was served to a peer.</summary>
+    public void ServedCleared(string peer) => _servedCleared.Add(1, _zone, new("bsfg.peer", peer));
 
     /// <summary>A call was refused.</summary>
     public void Refused(string method, StatusCode code) =>

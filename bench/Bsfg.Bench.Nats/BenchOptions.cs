@@ -1,5 +1,4 @@
 using System.Globalization;
-using Bsfg.Nats.JetStream.Models;
 
 namespace Bsfg.Bench.Nats;
 
@@ -12,33 +11,48 @@ internal sealed record BenchOptions
 
     public int Size { get; init; } = 1024;
 
+    /// <summary>PubAcks outstanding at most: 5,000 against nats.js, 1,000 with <see cref="CompareNatsNet"/>.</summary>
     public int InFlight { get; init; } = 5000;
 
     public int Batch { get; init; } = 1000;
 
-    public StorageType Storage { get; init; } = StorageType.File;
+    /// <summary>Keys written (created, then updated at their revision) by each client in the Key-Value phase.</summary>
+    public int KvCount { get; init; } = 5000;
+
+    public bool Memory { get; init; }
 
     public string? Url { get; init; }
+
+    /// <summary>Compare Bsfg.Nats with NATS.Net instead of nats.js.</summary>
+    public bool CompareNatsNet { get; init; }
 
     public static BenchOptions Parse(string[] args)
     {
         var o = new BenchOptions();
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        for (var i = 0; i < args.Length; i++)
         {
-            var v = args[i + 1];
-            o = args[i] switch
+            var name = args[i];
+            if (name == "--compare-natsnet")
+            {
+                o = o with { CompareNatsNet = true };
+                continue;
+            }
+
+            var v = i + 1 < args.Length ? args[++i] : throw new ArgumentException("missing value after " + name);
+            o = name switch
             {
                 "--runs" => o with { Runs = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--count" => o with { Count = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--size" => o with { Size = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--inflight" => o with { InFlight = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--batch" => o with { Batch = int.Parse(v, CultureInfo.InvariantCulture) },
-                "--storage" => o with { Storage = v == "memory" ? StorageType.Memory : StorageType.File },
+                "--kv" => o with { KvCount = int.Parse(v, CultureInfo.InvariantCulture) },
+                "--storage" => o with { Memory = v == "memory" },
                 "--url" => o with { Url = v },
-                _ => throw new ArgumentException("unknown option " + args[i]),
+                _ => throw new ArgumentException("unknown option " + name),
             };
         }
 
-        return o;
+        return o.CompareNatsNet && !args.Contains("--inflight") ? o with { InFlight = 1000 } : o;
     }
 }
