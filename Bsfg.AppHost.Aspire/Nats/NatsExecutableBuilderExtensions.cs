@@ -36,7 +36,16 @@ public static class NatsExecutableBuilderExtensions
                 throw new DistributedApplicationException(MissingServer);
             }
 
-            Directory.CreateDirectory(nats.StoreDirectory);
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(nats.StoreDirectory);
+            }
+            else
+            {
+                // The store holds the zone's facts: owner-only, like the rest of the state folder.
+                Directory.CreateDirectory(nats.StoreDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
             return Task.CompletedTask;
         });
 
