@@ -41,6 +41,7 @@ public static class Extensions
         services.AddOptions<ObjectOptions>().BindConfiguration(ObjectOptions.SectionName);
         services.AddOptions<ReplicationOptions>().BindConfiguration(ReplicationOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReplicationOptions>, ReplicationOptionsValidator>();
+        services.AddAspireConfiguration();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ZoneMetrics>();
         services.AddSingleton<FactTracing>();

@@ -1,0 +1,129 @@
+using System.Globalization;
+using Bsfg.AppHost.Nats;
+using Bsfg.AppHost.State;
+using Bsfg.AppHost.Zones;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Bsfg.AppHost;
+
+/// <summary>The BSFG topology's vocabulary over Aspire's builder: a zone, a pull edge, the simulator.</summary>
+public static class Extensions
+{
+    /// <summary>The zone service's endpoint (HTTPS, mutual TLS between zones).</summary>
+    public const string ZoneEndpointName = "https";
+
+    /// <summary>
+    /// Adds zone <paramref name="name"/>: a NATS server <c>&lt;name&gt;-nats</c> (JetStream domain = zone, persistent store),
+    /// a generated producer token <c>&lt;name&gt;-producer-token</c> and the zone service <c>&lt;name&gt;</c>, which takes its
+    /// NATS from <c>ConnectionStrings:&lt;name&gt;-nats</c> and starts once that server is healthy. In run mode the zone
+    /// gets its certificate from the topology CA in the state folder and is healthy when <c>/health</c> answers.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddZone(this IDistributedApplicationBuilder builder, [ResourceName] string name)
+    {
+        var state = TopologyState.For(builder);
+        state.AddZone(name);
+        var nats = builder.AddNatsExecutable($"{name}-nats", state.Directory).WithJetStream(name).WithDataVolume();
+        var token = builder.CreateResourceBuilder(ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-producer-token", special: false));
+        var annotation = new ZoneAnnotation(nats.Resource, token.Resource);
+        var zone = builder.AddProject<Projects.Bsfg_ZoneService>(name, launchProfileName: null)
+            .WithAnnotation(annotation)
+            .WithHttpsEndpoint(name: ZoneEndpointName)
+            .WithEnvironment("Bsfg__Zone__Name", name)
+            .WithReference(nats)
+            .WaitFor(nats)
+            .WithEnvironment($"Bsfg__Security__ProducerTokens__{ZoneAnnotation.ProducerName(name)}", token)
+            .WithEnvironment(context => AddTopology(context.EnvironmentVariables, annotation));
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            var (certificate, key) = state.Certificate(name);
+            zone.WithEnvironment("Bsfg__Security__CertificatePath", certificate)
+                .WithEnvironment("Bsfg__Security__KeyPath", key)
+                .WithEnvironment("Bsfg__Security__CaPath", state.CaPath);
+            var check = new ZoneHealthCheck(zone.GetEndpoint(ZoneEndpointName), state.CaPath);
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration($"{name}_health", _ => check, failureStatus: null, tags: null));
+            zone.WithHealthCheck($"{name}_health");
+        }
+
+        return zone;
+    }
+
+    /// <summary>
+    /// Declares that <paramref name="zone"/> pulls the facts matching <paramref name="filters"/> from <paramref name="source"/>:
+    /// an inbound edge of the receiver, an export of the source, and the source's endpoint as <c>services:&lt;source&gt;:https:0</c>.
+    /// <paramref name="consumer"/> names the durable consumer at the source (default <c>&lt;receiver&gt;-from-&lt;source&gt;</c>).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> PullsFrom(this IResourceBuilder<ProjectResource> zone, IResourceBuilder<ProjectResource> source, string[] filters, string? consumer = null)
+    {
+        ArgumentNullException.ThrowIfNull(filters);
+        if (filters.Length == 0)
+        {
+            throw new ArgumentException("An edge needs at least one subject filter.", nameof(filters));
+        }
+
+        var edge = new PullEdge(zone.Resource.Name, source.Resource.Name, filters, consumer);
+        Zone(zone).Inbound.Add(edge);
+        Zone(source).Outbound.Add(edge);
+        return zone.WithReference(source.GetEndpoint(ZoneEndpointName));
+    }
+
+    /// <summary>
+    /// Adds the traffic simulator (run mode only; deployments bring their own producers): <paramref name="rate"/> facts
+    /// per second per producing zone from scenarios seeded with <paramref name="seed"/>, its ledger in the state folder.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddSimulator(this IDistributedApplicationBuilder builder, [ResourceName] string name, double rate = 2, int seed = 1)
+    {
+        var state = TopologyState.For(builder);
+        return builder.AddProject<Projects.Bsfg_Simulator>(name, launchProfileName: null)
+            .WithArgs("run")
+            .WithEnvironment("Bsfg__Simulator__Rate", rate.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Bsfg__Simulator__Seed", seed.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Bsfg__Simulator__Ledger", Path.Combine(state.Directory, name + "-ledger.jsonl"))
+            .WithEnvironment("Bsfg__Simulator__CaPath", state.CaPath)
+            .ExcludeFromManifest();
+    }
+
+    /// <summary>Lets the simulator write to (and audit) <paramref name="zone"/> with the zone's producer token; it starts once the zone is healthy.</summary>
+    public static IResourceBuilder<ProjectResource> WritesTo(this IResourceBuilder<ProjectResource> simulator, IResourceBuilder<ProjectResource> zone)
+    {
+        var annotation = Zone(zone);
+        var name = zone.Resource.Name;
+        return simulator
+            .WithEnvironment($"Bsfg__Simulator__Zones__{name}__Url", zone.GetEndpoint(ZoneEndpointName))
+            .WithEnvironment($"Bsfg__Simulator__Zones__{name}__Token", simulator.ApplicationBuilder.CreateResourceBuilder(annotation.ProducerToken))
+            .WithReference(simulator.ApplicationBuilder.CreateResourceBuilder(annotation.Nats))
+            .WaitFor(zone);
+    }
+
+    private static ZoneAnnotation Zone(IResourceBuilder<ProjectResource> zone) =>
+        zone.Resource.Annotations.OfType<ZoneAnnotation>().SingleOrDefault()
+        ?? throw new ArgumentException($"'{zone.Resource.Name}' is not a zone (add it with AddZone).", nameof(zone));
+
+    /// <summary>The zone's own options for its edges and its export policy (<c>Bsfg:Replication:Edges</c>, <c>Bsfg:Zone:Export</c>).</summary>
+    private static void AddTopology(Dictionary<string, object> environment, ZoneAnnotation zone)
+    {
+        for (var i = 0; i < zone.Inbound.Count; i++)
+        {
+            var edge = zone.Inbound[i];
+            environment[$"Bsfg__Replication__Edges__{i}__Peer"] = edge.Source;
+            if (edge.Consumer is not null)
+            {
+                environment[$"Bsfg__Replication__Edges__{i}__Consumer"] = edge.Consumer;
+            }
+
+            for (var j = 0; j < edge.Filters.Count; j++)
+            {
+                environment[$"Bsfg__Replication__Edges__{i}__Filters__{j}"] = edge.Filters[j];
+            }
+        }
+
+        foreach (var receiver in zone.Outbound.GroupBy(e => e.Receiver))
+        {
+            var filters = receiver.SelectMany(e => e.Filters).ToList();
+            for (var j = 0; j < filters.Count; j++)
+            {
+                environment[$"Bsfg__Zone__Export__{receiver.Key}__{j}"] = filters[j];
+            }
+        }
+    }
+}
