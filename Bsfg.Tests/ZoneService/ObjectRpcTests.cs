@@ -57,7 +57,7 @@ public sealed class ObjectRpcTests(ZoneFixture zone) : IClassFixture<ZoneFixture
 
         var denied = await Assert.ThrowsAsync<RpcException>(() => zone.Peer("enterprise").FetchObjectAsync(
             new FetchObjectRequest { Bucket = received.Bucket, Key = received.Key }, cancellationToken: ct));
-        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        Assert.Equal(StatusCode.NotFound, denied.StatusCode);
     }
 
     [Fact]
