@@ -97,6 +97,12 @@ public sealed partial class ConsumerService(
         var moved = false;
         var updated = await store.UpdateAsync(owner, state.Name, s =>
         {
+            if (s.Created != state.Created)
+            {
+                // Deleted and opened anew meanwhile: what was delivered before is not this consumer's.
+                throw NotFound(state.Name);
+            }
+
             if (request.Sequence <= s.Confirmed)
             {
                 return null;
@@ -183,7 +189,8 @@ public sealed partial class ConsumerService(
         }
         response.LastDeliveredSequence = covered;
         var now = time.GetUtcNow();
-        await store.UpdateAsync(state.Owner, state.Name, s => s.Delivered >= covered && s.LastFetch is { } t && now - t < TimeSpan.FromSeconds(5)
+        // Not on a consumer deleted and opened anew while this page was read: it did not deliver this page.
+        await store.UpdateAsync(state.Owner, state.Name, s => s.Created != state.Created || (s.Delivered >= covered && s.LastFetch is { } t && now - t < TimeSpan.FromSeconds(5))
             ? null
             : s with { Delivered = Math.Max(s.Delivered, covered), LastFetch = now }, cancellationToken);
         metrics.Fetched(state.Owner, page.Facts.Count);
