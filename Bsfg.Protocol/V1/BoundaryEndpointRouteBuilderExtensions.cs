@@ -33,7 +33,8 @@ public static class BoundaryEndpointRouteBuilderExtensions
                 .MapUnary(PeerServiceMethods.OpenConsumer, service.OpenConsumerAsync)
                 .MapUnary(PeerServiceMethods.FetchFacts, service.FetchFactsAsync)
                 .MapUnary(PeerServiceMethods.ConfirmReceipt, service.ConfirmReceiptAsync)
-                .MapUnary(PeerServiceMethods.FetchObject, service.FetchObjectAsync),
+                .MapUnary(PeerServiceMethods.FetchObject, service.FetchObjectAsync)
+                .MapUnary(PeerServiceMethods.DeleteConsumer, service.DeleteConsumerAsync),
             options);
     }
 

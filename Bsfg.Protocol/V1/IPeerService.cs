@@ -20,4 +20,7 @@ public interface IPeerService
 
     /// <summary>Returns a byte range of an object.</summary>
     Task<FetchObjectResponse> FetchObjectAsync(FetchObjectRequest request, RpcCallContext context);
+
+    /// <summary>Deletes one of the caller's consumers.</summary>
+    Task<DeleteConsumerResponse> DeleteConsumerAsync(DeleteConsumerRequest request, RpcCallContext context);
 }

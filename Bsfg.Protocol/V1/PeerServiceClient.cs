@@ -21,4 +21,8 @@ public sealed class PeerServiceClient(ConnectClient client)
     /// <summary>Calls <c>FetchObject</c>.</summary>
     public Task<FetchObjectResponse> FetchObjectAsync(FetchObjectRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
         client.CallUnaryAsync(PeerServiceMethods.FetchObject, request, options, cancellationToken);
+
+    /// <summary>Calls <c>DeleteConsumer</c>: not_found when the caller has no consumer of that name.</summary>
+    public Task<DeleteConsumerResponse> DeleteConsumerAsync(DeleteConsumerRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        client.CallUnaryAsync(PeerServiceMethods.DeleteConsumer, request, options, cancellationToken);
 }

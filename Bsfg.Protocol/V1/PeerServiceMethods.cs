@@ -19,4 +19,7 @@ public static class PeerServiceMethods
 
     /// <summary><c>FetchObject</c> (side-effect free: also callable with Connect GET).</summary>
     public static RpcMethod<FetchObjectRequest, FetchObjectResponse> FetchObject { get; } = RpcMethod<FetchObjectRequest, FetchObjectResponse>.Create(Descriptor, "FetchObject");
+
+    /// <summary><c>DeleteConsumer</c>.</summary>
+    public static RpcMethod<DeleteConsumerRequest, DeleteConsumerResponse> DeleteConsumer { get; } = RpcMethod<DeleteConsumerRequest, DeleteConsumerResponse>.Create(Descriptor, "DeleteConsumer");
 }

@@ -1,6 +1,7 @@
 using Bsfg.Nats;
 using Bsfg.Nats.JetStream;
 using Bsfg.Nats.JetStream.Models;
+using Bsfg.Nats.KeyValue;
 using Bsfg.Nats.ObjectStore;
 using Bsfg.Protocol.Client;
 using Bsfg.Protocol.V1;
@@ -98,6 +99,10 @@ public class TopologyFixture : IAsyncLifetime
     /// <summary>An Object Store bucket of <paramref name="zone"/>, read straight from its JetStream.</summary>
     public async Task<ObjStore> ObjectStoreAsync(string zone, string bucket, CancellationToken ct) =>
         await ObjStore.BindAsync(new JetStreamContext(await ObserverAsync(zone, ct)), bucket, ct);
+
+    /// <summary>A Key-Value bucket of <paramref name="zone"/>, read and written straight in its JetStream.</summary>
+    public async Task<KvStore> KeyValueAsync(string zone, string bucket, CancellationToken ct) =>
+        await KvStore.BindAsync(new JetStreamContext(await ObserverAsync(zone, ct)), bucket, ct);
 
     /// <summary>The status service of <paramref name="zone"/> as its operator (the zone's producer identity) calls it.</summary>
     public StatusServiceClient Operator(string zone) => new(Client(zone, null, Token(zone)));

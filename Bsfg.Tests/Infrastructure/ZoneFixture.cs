@@ -48,6 +48,8 @@ public class ZoneFixture : IAsyncLifetime
             ["Bsfg:Security:KeyPath"] = keyPath,
             ["Bsfg:Security:CaPath"] = Path.Combine(_dir, "ca.pem"),
             ["Bsfg:Security:ProducerTokens:mes"] = ProducerToken,
+            // Tests sharing this zone open a consumer each, far more than a peer holds in production.
+            ["Bsfg:Zone:MaxConsumersPerPeer"] = "10000",
         };
         foreach (var (key, value) in ExtraSettings)
         {

@@ -121,6 +121,9 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
     public Task<ConfirmReceiptResponse> ConfirmReceiptAsync(ConfirmReceiptRequest request, RpcCallContext context) =>
         Behave(request.ConsumerName, context, () => new ConfirmReceiptResponse { ConfirmedSequence = request.Sequence });
 
+    public Task<DeleteConsumerResponse> DeleteConsumerAsync(DeleteConsumerRequest request, RpcCallContext context) =>
+        Behave(request.ConsumerName, context, () => new DeleteConsumerResponse { ConsumerName = request.ConsumerName });
+
     public Task<BeginUploadResponse> BeginUploadAsync(BeginUploadRequest request, RpcCallContext context) =>
         Task.FromResult(new BeginUploadResponse { UploadId = request.UploadId, MaxChunkSize = 1024 * 1024 });
 

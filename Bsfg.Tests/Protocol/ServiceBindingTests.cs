@@ -21,6 +21,7 @@ public sealed class ServiceBindingTests
         Assert.Contains("OpenConsumer", error.Message, StringComparison.Ordinal);
         Assert.Contains("ConfirmReceipt", error.Message, StringComparison.Ordinal);
         Assert.Contains("FetchObject", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DeleteConsumer", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("FetchFacts", error.Message, StringComparison.Ordinal);
     }
 

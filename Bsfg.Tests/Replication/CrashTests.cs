@@ -1,8 +1,11 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using Bsfg.Nats.ObjectStore;
 using Bsfg.Protocol.V1;
 using Bsfg.Tests.Infrastructure;
 using Bsfg.Tests.ZoneService;
+using Bsfg.ZoneService.Consumers;
+using Bsfg.ZoneService.Storage;
 using Google.Protobuf;
 
 namespace Bsfg.Tests.Replication;
@@ -31,6 +34,41 @@ public sealed class CrashTests(TopologyFixture topology) : IClassFixture<Topolog
         await ReplicationFaults.AssertExactlyOnceDownstreamAsync(topology, [.. ids, artifact.FactId], ct);
         var atEnterprise = (await topology.FactsAsync("enterprise", ct)).Single(f => f.FactId == artifact.FactId);
         Assert.Equal(artifact.ObjectRefs, atEnterprise.ObjectRefs);
+    }
+
+    [Fact]
+    public async Task AnEdgeWhoseConsumerWasStoredBeforeNamesWereNamespacedContinuesFromItsConfirmedPosition()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var before = await ReplicationFaults.AppendAsync(topology, "planta", "recipe", 3, ct);
+        await ReplicationFaults.AssertExactlyOnceDownstreamAsync(topology, before, ct);
+        var idmz = topology.Services["idmz"];
+        var kv = await topology.KeyValueAsync("planta", ZoneAssets.ConsumerBucket, ct);
+        var current = ConsumerStore.KeyOf("idmz", "idmz-from-planta");
+        List<string> after;
+        ulong confirmed;
+        await idmz.StopAsync(TimeSpan.FromSeconds(10));
+        try
+        {
+            // The edge's consumer as a zone stored it before names were namespaced by owner: under the bare name.
+            var entry = await kv.GetAsync(current, ct) ?? throw new InvalidOperationException("the edge has no consumer at planta");
+            confirmed = JsonSerializer.Deserialize<ConsumerState>(entry.Value.Span)!.Confirmed;
+            await kv.CreateAsync("idmz-from-planta", entry.Value, ct);
+            await kv.PurgeAsync(current, entry.Revision, ct);
+            after = await ReplicationFaults.AppendAsync(topology, "planta", "recipe", 3, ct);
+        }
+        finally
+        {
+            await idmz.StartAgainAsync(ct);
+        }
+
+        await ReplicationFaults.AssertExactlyOnceDownstreamAsync(topology, [.. before, .. after], ct);
+        var lastAfter = (await topology.FactsAsync("planta", ct)).Single(f => f.FactId == after[^1]).Sequence;
+        await ReplicationFaults.WaitUntilAsync(
+            async () => JsonSerializer.Deserialize<ConsumerState>((await kv.GetAsync("idmz-from-planta", ct))!.Value.Span)!.Confirmed >= lastAfter,
+            ReplicationFaults.Settle, "the edge confirms the new facts on its old consumer", ct);
+        Assert.Null(await kv.GetAsync(current, ct));
+        Assert.Contains($"(idmz-from-planta) open on facts.planta.>, source confirmed at {confirmed}", idmz.Log, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -44,14 +44,15 @@ public sealed class ConsumerStateTests(SmallZoneFixture zone) : IClassFixture<Sm
         // Another zone service instance delivered more and moved the confirmed position meanwhile.
         await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [zone.Nats.Url], User = "bsfg", Password = "nats-secret" }, ct);
         var kv = await KvStore.BindAsync(new JetStreamContext(nats), ZoneAssets.ConsumerBucket, ct);
-        var entry = await kv.GetAsync(consumer.Name, ct) ?? throw new InvalidOperationException("no consumer state");
+        var key = ConsumerStore.KeyOf("idmz", consumer.Name);
+        var entry = await kv.GetAsync(key, ct) ?? throw new InvalidOperationException("no consumer state");
         var state = JsonSerializer.Deserialize<ConsumerState>(entry.Value.Span)!;
-        await kv.UpdateAsync(consumer.Name, JsonSerializer.SerializeToUtf8Bytes(state with { Confirmed = seqs[1], Delivered = seqs[3] }), entry.Revision, ct);
+        await kv.UpdateAsync(key, JsonSerializer.SerializeToUtf8Bytes(state with { Confirmed = seqs[1], Delivered = seqs[3] }), entry.Revision, ct);
 
         Assert.Equal(seqs[1], first.LastDeliveredSequence);
         Assert.Equal(seqs[3], (await consumer.ConfirmAsync(seqs[3], ct)).ConfirmedSequence);
         Assert.Equal(seqs[4..], (await consumer.FetchAsync(ct)).Facts.Select(f => f.Sequence));
-        var stored = JsonSerializer.Deserialize<ConsumerState>((await kv.GetAsync(consumer.Name, ct))!.Value.Span)!;
+        var stored = JsonSerializer.Deserialize<ConsumerState>((await kv.GetAsync(key, ct))!.Value.Span)!;
         Assert.Equal((seqs[3], seqs[5]), (stored.Confirmed, stored.Delivered));
     }
 
@@ -116,7 +117,7 @@ public sealed class ConsumerStateTests(SmallZoneFixture zone) : IClassFixture<Sm
         // deadline would): the consumer now stands beyond the position the reader will be asked to read from.
         await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [zone.Nats.Url], User = "bsfg", Password = "nats-secret" }, ct);
         var js = new JetStreamContext(nats);
-        var reader = await ReaderConsumerAsync(nats, js, filter, ct);
+        var reader = Assert.Single(await Consumers.ReadersAsync(nats, filter, ct));
         var stolen = await js.FetchBatchAsync(ZoneAssets.FactStream, reader, new FetchOpts { MaxMsgs = 1, NoWait = true, Expires = TimeSpan.FromSeconds(3) }, ct);
         Assert.Equal(seqs[2], Assert.Single(stolen.Messages).Metadata.StreamSequence);
 
@@ -124,22 +125,6 @@ public sealed class ConsumerStateTests(SmallZoneFixture zone) : IClassFixture<Sm
 
         Assert.Equal(seqs[..2], first.Facts.Select(f => f.Sequence));
         Assert.Equal(seqs[2..], second.Facts.Select(f => f.Sequence));
-    }
-
-    /// <summary>The name of the zone's ephemeral JetStream reader with <paramref name="filter"/>.</summary>
-    private static async Task<string> ReaderConsumerAsync(NatsConnection nats, JetStreamContext js, string filter, CancellationToken ct)
-    {
-        var reply = await nats.RequestAsync("$JS.API.CONSUMER.NAMES." + ZoneAssets.FactStream, "{}"u8.ToArray(), cancellationToken: ct);
-        using var names = JsonDocument.Parse(reply.Data);
-        foreach (var name in names.RootElement.GetProperty("consumers").EnumerateArray().Select(n => n.GetString()!))
-        {
-            if ((await js.GetConsumerInfoAsync(ZoneAssets.FactStream, name, ct)).Config.FilterSubject == filter)
-            {
-                return name;
-            }
-        }
-
-        throw new InvalidOperationException("no reader consumer for " + filter);
     }
 
     private Task<Consumers> OpenAtAsync(string filter, ulong start, CancellationToken ct) => Consumers.OpenAtAsync(zone.Peer("idmz"), filter, start, ct);

@@ -1,4 +1,8 @@
+using System.Text.Json;
+using Bsfg.Nats;
+using Bsfg.Nats.JetStream;
 using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Storage;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Bsfg.Tests.ZoneService;
@@ -33,4 +37,25 @@ public sealed class Consumers(PeerServiceClient peer, string name)
 
     public Task<ConfirmReceiptResponse> ConfirmAsync(ulong sequence, CancellationToken ct) =>
         peer.ConfirmReceiptAsync(new ConfirmReceiptRequest { ConsumerName = Name, Sequence = sequence }, cancellationToken: ct);
+
+    public Task<DeleteConsumerResponse> DeleteAsync(CancellationToken ct) =>
+        peer.DeleteConsumerAsync(new DeleteConsumerRequest { ConsumerName = Name }, cancellationToken: ct);
+
+    /// <summary>The zone's ephemeral JetStream readers of the fact log with <paramref name="filter"/>.</summary>
+    public static async Task<List<string>> ReadersAsync(NatsConnection nats, string filter, CancellationToken ct)
+    {
+        var js = new JetStreamContext(nats);
+        var reply = await nats.RequestAsync("$JS.API.CONSUMER.NAMES." + ZoneAssets.FactStream, "{}"u8.ToArray(), cancellationToken: ct);
+        using var names = JsonDocument.Parse(reply.Data);
+        var readers = new List<string>();
+        foreach (var name in names.RootElement.GetProperty("consumers").EnumerateArray().Select(n => n.GetString()!))
+        {
+            if ((await js.GetConsumerInfoAsync(ZoneAssets.FactStream, name, ct)).Config.FilterSubject == filter)
+            {
+                readers.Add(name);
+            }
+        }
+
+        return readers;
+    }
 }

@@ -57,7 +57,59 @@ public sealed class ObjectRpcTests(ZoneFixture zone) : IClassFixture<ZoneFixture
 
         var denied = await Assert.ThrowsAsync<RpcException>(() => zone.Peer("enterprise").FetchObjectAsync(
             new FetchObjectRequest { Bucket = received.Bucket, Key = received.Key }, cancellationToken: ct));
-        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        Assert.Equal(StatusCode.NotFound, denied.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnArtifactThePeerMayNotReadIsAnsweredExactlyAsOneThatDoesNotExist()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var key = TestFacts.Key();
+        // Keys of one length: an answer's size may differ only by what the caller sent.
+        var forbidden = await UploadAsync("document-files", RandomNumberGenerator.GetBytes(300), $"probe/{key}/object-1");
+        var unreferenced = await UploadAsync("document-files", RandomNumberGenerator.GetBytes(300), $"probe/{key}/object-2");
+        var fact = TestFacts.New($"facts.planta.document.{key}.released");
+        fact.ObjectRefs.Add(forbidden);
+        await zone.Producer().AppendFactAsync(TestFacts.Append(fact), cancellationToken: ct);
+        using var enterprise = zone.Service.CreateHttpClient(zone.PeerCertificate("enterprise"));
+        var otherDigest = ObjectDigest.Format(SHA256.HashData(RandomNumberGenerator.GetBytes(8)));
+
+        var answers = new List<string>();
+        foreach (var (objectKey, digest) in new[]
+        {
+            (forbidden.Key, ""), (unreferenced.Key, ""), ($"probe/{key}/object-3", ""),
+            (forbidden.Key, forbidden.Digest), ($"probe/{key}/object-3", otherDigest),
+        })
+        {
+            answers.Add(await FetchObjectAnswerAsync(enterprise, new FetchObjectRequest { Bucket = "document-files", Key = objectKey, Digest = digest }, ct));
+        }
+
+        var readable = await zone.Peer("idmz").FetchObjectAsync(new FetchObjectRequest { Bucket = "document-files", Key = forbidden.Key }, cancellationToken: ct);
+        Assert.Equal(forbidden.Size, readable.Size);
+        Assert.StartsWith("404 ", answers[0], StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"not_found\"", answers[0], StringComparison.Ordinal);
+        Assert.All(answers[..3], a => Assert.Equal(answers[0], a));
+        Assert.Equal(answers[3], answers[4]);
+        Assert.Contains("with digest <digest> does not exist", answers[3], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Status, headers (all but Date) and body of a Connect JSON FetchObject call, with the requested key and digest
+    /// masked: everything a caller could tell two answers apart by.
+    /// </summary>
+    private static async Task<string> FetchObjectAnswerAsync(HttpClient http, FetchObjectRequest request, CancellationToken ct)
+    {
+        using var content = new StringContent(Google.Protobuf.JsonFormatter.Default.Format(request), System.Text.Encoding.UTF8, "application/json");
+        content.Headers.ContentType!.CharSet = null;
+        using var response = await http.PostAsync("bsfg.v1.PeerService/FetchObject", content, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .Where(h => h.Key != "Date")
+            .Select(h => $"{h.Key}: {string.Join(",", h.Value)}")
+            .Order(StringComparer.Ordinal);
+        var answer = $"{(int)response.StatusCode} {string.Join("\n", headers)}\n{body}";
+        answer = answer.Replace(request.Key, "<key>", StringComparison.Ordinal);
+        return request.Digest.Length > 0 ? answer.Replace(request.Digest, "<digest>", StringComparison.Ordinal) : answer;
     }
 
     [Fact]

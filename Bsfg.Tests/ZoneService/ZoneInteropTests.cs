@@ -37,6 +37,34 @@ public sealed class ZoneInteropTests(ZoneFixture zone) : IClassFixture<ZoneFixtu
         Assert.Equal(16, result.GetProperty("refused").GetProperty("code").GetInt32()); // UNAUTHENTICATED
     }
 
+    [Theory]
+    [InlineData("connect", "binary")]
+    [InlineData("connect", "json")]
+    [InlineData("grpc", "binary")]
+    public async Task ConnectNodeDeletesItsConsumerAndTheNameIsFreeAgain(string protocol, string format)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var key = TestFacts.Key();
+        var appended = await zone.Producer().AppendFactAsync(TestFacts.Append(TestFacts.New($"facts.planta.batch.{key}.done")), cancellationToken: ct);
+        var name = "c-" + key;
+
+        var result = await RunAsync("rpc/zone-delete-consumer.mjs", [zone.Service.BaseAddress.ToString().TrimEnd('/'), protocol, format, $"facts.planta.batch.{key}.>", name]);
+
+        var sequence = appended.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(result.GetProperty("created").GetBoolean());
+        Assert.Equal([sequence], result.GetProperty("fetched").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(name, result.GetProperty("deleted").GetProperty("consumerName").GetString());
+        Assert.Equal(sequence, result.GetProperty("deleted").GetProperty("confirmedSequence").GetString());
+        Assert.All(result.GetProperty("afterDelete").EnumerateArray(), refusal =>
+        {
+            Assert.Equal(5, refusal.GetProperty("code").GetInt32()); // NOT_FOUND in connect-es's Code enum
+            Assert.Equal($"consumer '{name}' does not exist; open it first", refusal.GetProperty("message").GetString());
+        });
+        Assert.True(result.GetProperty("reopened").GetProperty("created").GetBoolean());
+        Assert.Equal("0", result.GetProperty("reopened").GetProperty("confirmedSequence").GetString());
+        Assert.Equal([sequence], result.GetProperty("fetchedAgain").EnumerateArray().Select(e => e.GetString()));
+    }
+
     public void Dispose() => Directory.Delete(_pki, recursive: true);
 
     private static void AssertRoundTrip(JsonElement result, string payload)

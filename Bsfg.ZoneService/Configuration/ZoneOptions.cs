@@ -58,6 +58,13 @@ public sealed class ZoneOptions
     /// </summary>
     public TimeSpan FetchLinger { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// Most durable consumers one peer zone may hold in this zone. Default 32: an edge needs one per source, so this
+    /// leaves room for renamed and experimental ones while keeping a peer from filling the consumer bucket. Opening one
+    /// more is <c>resource_exhausted</c>; the peer frees one with <c>DeleteConsumer</c>.
+    /// </summary>
+    public int MaxConsumersPerPeer { get; set; } = 32;
+
     /// <summary>Largest chunk of an upload or of an object range. Default 1 MiB.</summary>
     public int MaxChunkBytes { get; set; } = 1024 * 1024;
 
@@ -143,6 +150,11 @@ public sealed class ZoneOptionsValidator : IValidateOptions<ZoneOptions>
         if (options.MaxAppendBatch is < 1 or > 10_000)
         {
             errors.Add("MaxAppendBatch must be between 1 and 10000");
+        }
+
+        if (options.MaxConsumersPerPeer is < 1 or > 10_000)
+        {
+            errors.Add("MaxConsumersPerPeer must be between 1 and 10000");
         }
 
         if (options.MaxChunkBytes is < 1024 or > 4 * 1024 * 1024)

@@ -11,7 +11,9 @@ namespace Bsfg.ZoneService.Consumers;
 
 /// <summary>
 /// Durable named consumers, source side: open, fetch (never moves progress), confirm (monotonic, bounded by what
-/// was delivered), with explicit gaps when retention removed unconfirmed facts.
+/// was delivered), with explicit gaps when retention removed unconfirmed facts; delete (<c>ConsumerService.Lifecycle.cs</c>).
+/// A consumer is its owner's: every operation addresses the caller's own consumer of that name, so another zone's
+/// consumer is never seen, blocked or touched (it answers as a name that does not exist).
 /// </summary>
 public sealed partial class ConsumerService(
     ConsumerStore store,
@@ -29,58 +31,8 @@ public sealed partial class ConsumerService(
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
 
-    /// <summary>Creates a consumer for <paramref name="owner"/>, or confirms an existing one it owns with the same filters.</summary>
-    public async Task<OpenConsumerResponse> OpenAsync(OpenConsumerRequest request, string owner, CancellationToken cancellationToken)
-    {
-        ValidateName(request.ConsumerName);
-        if (request.SubjectFilters.Count == 0)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, "at least one subject filter is required");
-        }
-
-        foreach (var filter in request.SubjectFilters)
-        {
-            if (Subjects.ValidateFilter(filter) is { } reason)
-            {
-                throw new RpcException(StatusCode.InvalidArgument, reason);
-            }
-        }
-
-        exports.RequireGranted(owner, request.SubjectFilters);
-        var filters = request.SubjectFilters.ToList();
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            if (await store.GetAsync(request.ConsumerName, cancellationToken) is var (existing, _))
-            {
-                RequireOwner(existing, owner);
-                if (!existing.Filters.SequenceEqual(filters, StringComparer.Ordinal))
-                {
-                    throw new RpcException(StatusCode.FailedPrecondition,
-                        $"consumer '{existing.Name}' exists with filters [{string.Join(", ", existing.Filters)}]; open it with the same filters or use a new name");
-                }
-
-                return Response(existing, created: false);
-            }
-
-            var start = await StartSequenceAsync(request, cancellationToken);
-            var state = new ConsumerState
-            {
-                Name = request.ConsumerName,
-                Owner = owner,
-                Filters = filters,
-                Confirmed = start - 1,
-                Delivered = start - 1,
-                Created = time.GetUtcNow(),
-            };
-            if (await store.TryCreateAsync(state, cancellationToken))
-            {
-                Log.Created(logger, state.Name, owner, string.Join(",", filters), start);
-                return Response(state, created: true);
-            }
-        }
-
-        throw new RpcException(StatusCode.Aborted, $"consumer '{request.ConsumerName}' is being created concurrently; retry");
-    }
+    /// <summary>One creation at a time per owner, so the bound on its consumers holds (owners are the peers the export policy names).</summary>
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _creating = new(StringComparer.Ordinal);
 
     /// <summary>
     /// A page after the confirmed position. Raises only the delivered bound, never the confirmed position. A newer
@@ -90,13 +42,14 @@ public sealed partial class ConsumerService(
     public async Task<FetchFactsResponse> FetchAsync(FetchFactsRequest request, string owner, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         var state = await GetOwnedAsync(request.ConsumerName, owner, cancellationToken);
+        var id = IdOf(state);
         var limit = request.Limit == 0 ? _options.DefaultPageFacts : (int)Math.Min(request.Limit, (uint)_options.MaxPageFacts);
         var maxBytes = request.MaxBytes == 0 ? _options.MaxPageBytes : (int)Math.Min(request.MaxBytes, (ulong)_options.MaxPageBytes);
         var requestedWait = request.MaxWait?.ToTimeSpan() ?? TimeSpan.Zero;
 
         using var fetch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         CancellationTokenSource? older = null;
-        _running.AddOrUpdate(state.Name, fetch, (_, running) =>
+        _running.AddOrUpdate(id, fetch, (_, running) =>
         {
             older = running;
             return fetch;
@@ -107,10 +60,9 @@ public sealed partial class ConsumerService(
             Cancel(older);
         }
 
-        var gate = _gates.GetOrAdd(state.Name, _ => new SemaphoreSlim(1, 1));
         try
         {
-            await gate.WaitAsync(fetch.Token);
+            var gate = await EnterAsync(id, fetch.Token);
             try
             {
                 return await FetchLockedAsync(state, limit, maxBytes, LongPoll(requestedWait, deadline), fetch.Token);
@@ -122,11 +74,13 @@ public sealed partial class ConsumerService(
         }
         catch (OperationCanceledException) when (fetch.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            // Ended by a newer fetch, or by the owner deleting the consumer.
+            _ = await GetOwnedAsync(state.Name, owner, cancellationToken);
             throw new RpcException(StatusCode.Aborted, $"a newer fetch of consumer '{state.Name}' superseded this one");
         }
         finally
         {
-            _running.TryRemove(new KeyValuePair<string, CancellationTokenSource>(state.Name, fetch));
+            _running.TryRemove(new KeyValuePair<string, CancellationTokenSource>(id, fetch));
         }
     }
 
@@ -141,8 +95,14 @@ public sealed partial class ConsumerService(
         }
 
         var moved = false;
-        var updated = await store.UpdateAsync(state.Name, s =>
+        var updated = await store.UpdateAsync(owner, state.Name, s =>
         {
+            if (s.Created != state.Created)
+            {
+                // Deleted and opened anew meanwhile: what was delivered before is not this consumer's.
+                throw NotFound(state.Name);
+            }
+
             if (request.Sequence <= s.Confirmed)
             {
                 return null;
@@ -150,7 +110,7 @@ public sealed partial class ConsumerService(
 
             moved = true;
             return s with { Confirmed = request.Sequence };
-        }, cancellationToken) ?? throw new RpcException(StatusCode.NotFound, $"consumer '{state.Name}' was removed");
+        }, cancellationToken) ?? throw NotFound(state.Name);
         if (moved)
         {
             metrics.Confirmed(owner);
@@ -229,7 +189,8 @@ public sealed partial class ConsumerService(
         }
         response.LastDeliveredSequence = covered;
         var now = time.GetUtcNow();
-        await store.UpdateAsync(state.Name, s => s.Delivered >= covered && s.LastFetch is { } t && now - t < TimeSpan.FromSeconds(5)
+        // Not on a consumer deleted and opened anew while this page was read: it did not deliver this page.
+        await store.UpdateAsync(state.Owner, state.Name, s => s.Created != state.Created || (s.Delivered >= covered && s.LastFetch is { } t && now - t < TimeSpan.FromSeconds(5))
             ? null
             : s with { Delivered = Math.Max(s.Delivered, covered), LastFetch = now }, cancellationToken);
         metrics.Fetched(state.Owner, page.Facts.Count);
@@ -265,7 +226,7 @@ public sealed partial class ConsumerService(
 
                 // What it delivered counts and goes out; the next fetch gets a new reader. With nothing delivered
                 // (e.g. its JetStream consumer vanished with a server restart), a new reader tries at once.
-                await DropAsync(state.Name);
+                await DropAsync(IdOf(state));
                 if (page.Facts.Count > 0 || attempt >= 2)
                 {
                     return page;
@@ -276,12 +237,12 @@ public sealed partial class ConsumerService(
             catch (FactReaderLostException e) when (attempt < 2)
             {
                 Log.ReaderReplaced(logger, state.Name, e.Message);
-                await DropAsync(state.Name);
+                await DropAsync(IdOf(state));
             }
             catch
             {
                 // A failed or abandoned read leaves the reader's position unknown.
-                await DropAsync(state.Name);
+                await DropAsync(IdOf(state));
                 throw;
             }
         }
@@ -289,22 +250,23 @@ public sealed partial class ConsumerService(
 
     private async Task<FactReader> ReaderAtAsync(ConsumerState state, ulong start, CancellationToken cancellationToken)
     {
-        if (_readers.TryGetValue(state.Name, out var reader) && reader.CanServe(start) && reader.Filters.SequenceEqual(state.Filters))
+        var id = IdOf(state);
+        if (_readers.TryGetValue(id, out var reader) && reader.CanServe(start) && reader.Filters.SequenceEqual(state.Filters))
         {
             return reader;
         }
 
-        await DropAsync(state.Name);
+        await DropAsync(id);
         if (_readers.Count >= MaxReaders)
         {
             // Idle readers of other consumers are cheap to recreate; their JetStream consumers expire by themselves too.
-            foreach (var name in _readers.Keys.Where(n => n != state.Name).Take(MaxReaders / 4).ToList())
+            foreach (var other in _readers.Keys.Where(n => n != id).Take(MaxReaders / 4).ToList())
             {
-                if (_gates.TryGetValue(name, out var gate) && gate.Wait(0, CancellationToken.None))
+                if (_gates.TryGetValue(other, out var gate) && gate.Wait(0, CancellationToken.None))
                 {
                     try
                     {
-                        await DropAsync(name);
+                        await DropAsync(other);
                     }
                     finally
                     {
@@ -315,13 +277,13 @@ public sealed partial class ConsumerService(
         }
 
         var created = await FactReader.CreateAsync(nats.JetStream, _options.Name, state.Filters, start, _options.FetchLinger, cancellationToken);
-        _readers[state.Name] = created;
+        _readers[id] = created;
         return created;
     }
 
-    private async Task DropAsync(string name)
+    private async Task DropAsync(string id)
     {
-        if (_readers.TryRemove(name, out var reader))
+        if (_readers.TryRemove(id, out var reader))
         {
             await reader.DisposeAsync();
         }
@@ -340,38 +302,37 @@ public sealed partial class ConsumerService(
         return wait;
     }
 
-    private async Task<ulong> StartSequenceAsync(OpenConsumerRequest request, CancellationToken cancellationToken)
-    {
-        var (_, last, _) = await log.GetBoundsAsync(cancellationToken);
-        return request.StartPosition switch
-        {
-            StartPosition.Latest => last + 1,
-            StartPosition.Sequence when request.StartSequence == 0 =>
-                throw new RpcException(StatusCode.InvalidArgument, "start_sequence must be at least 1 with START_POSITION_SEQUENCE"),
-            StartPosition.Sequence => request.StartSequence,
-            // From the very beginning: if retention already removed the log's start, the first fetch says so as a
-            // gap rather than silently beginning later.
-            _ => 1,
-        };
-    }
-
+    /// <summary>
+    /// <paramref name="owner"/>'s consumer <paramref name="name"/>; not_found when it has none of that name, whether
+    /// or not another zone has one (the answer is the same, so names cannot be probed).
+    /// </summary>
     private async Task<ConsumerState> GetOwnedAsync(string name, string owner, CancellationToken cancellationToken)
     {
         ValidateName(name);
-        if (await store.GetAsync(name, cancellationToken) is not var (state, _))
-        {
-            throw new RpcException(StatusCode.NotFound, $"consumer '{name}' does not exist; open it first");
-        }
-
-        RequireOwner(state, owner);
-        return state;
+        return (await store.GetAsync(owner, name, cancellationToken))?.State ?? throw NotFound(name);
     }
 
-    private static void RequireOwner(ConsumerState state, string owner)
+    private static RpcException NotFound(string name) => new(StatusCode.NotFound, $"consumer '{name}' does not exist; open it first");
+
+    /// <summary>Key of a consumer's in-memory reader, gate and running fetch: its owner and name, as stored.</summary>
+    private static string IdOf(ConsumerState state) => ConsumerStore.KeyOf(state.Owner, state.Name);
+
+    /// <summary>
+    /// Enters the gate that serialises the fetches of consumer <paramref name="id"/>. A gate retired by a delete
+    /// (<see cref="DeleteAsync"/>) is left for the current one, so two fetches never share a reader.
+    /// </summary>
+    private async Task<SemaphoreSlim> EnterAsync(string id, CancellationToken cancellationToken)
     {
-        if (state.Owner != owner)
+        while (true)
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"consumer '{state.Name}' belongs to another zone");
+            var gate = _gates.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+            await gate.WaitAsync(cancellationToken);
+            if (_gates.TryGetValue(id, out var current) && current == gate)
+            {
+                return gate;
+            }
+
+            gate.Release();
         }
     }
 
@@ -381,19 +342,6 @@ public sealed partial class ConsumerService(
         {
             throw new RpcException(StatusCode.InvalidArgument, $"consumer name '{name}' must be 1–64 letters, digits, '-' or '_'");
         }
-    }
-
-    private static OpenConsumerResponse Response(ConsumerState state, bool created)
-    {
-        var response = new OpenConsumerResponse
-        {
-            ConsumerName = state.Name,
-            Created = created,
-            ConfirmedSequence = state.Confirmed,
-            DeliveredSequence = state.Delivered,
-        };
-        response.SubjectFilters.AddRange(state.Filters);
-        return response;
     }
 
     private static partial class Log
@@ -409,5 +357,11 @@ public sealed partial class ConsumerService(
 
         [LoggerMessage(2403, LogLevel.Warning, "Consumer {Consumer}: log reader replaced: {Reason}")]
         public static partial void ReaderReplaced(ILogger logger, string consumer, string reason);
+
+        [LoggerMessage(2404, LogLevel.Information, "Consumer {Consumer} of {Owner} deleted by its owner at confirmed sequence {Confirmed}")]
+        public static partial void Deleted(ILogger logger, string consumer, string owner, ulong confirmed);
+
+        [LoggerMessage(2405, LogLevel.Warning, "Zone {Owner} may not create consumer {Consumer}: it already has {Count}, the most one peer may hold")]
+        public static partial void BoundReached(ILogger logger, string owner, string consumer, int count);
     }
 }

@@ -6,12 +6,23 @@ using Bsfg.ZoneService.Storage;
 
 namespace Bsfg.ZoneService.Consumers;
 
-/// <summary>Durable consumer state in Key-Value, changed only with compare-and-set.</summary>
+/// <summary>A consumer's state as stored, with the revision and the key it is stored under (for compare-and-set).</summary>
+public sealed record StoredConsumer(ConsumerState State, ulong Revision, string Key);
+
+/// <summary>
+/// Durable consumer state in Key-Value, changed only with compare-and-set. Consumers are namespaced by their owner:
+/// one is stored under <c>&lt;owner&gt;.&lt;name&gt;</c> (<see cref="KeyOf"/>), so zones never share a name. Consumers
+/// created before that were stored under their bare name; such a record is still found, read and changed in place, but
+/// only for the owner it records (a name holds no '.', so the two layouts never collide).
+/// </summary>
 public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
 {
     private KvStore? _kv;
 
     private KvStore Kv => _kv ?? throw new InvalidOperationException("the consumer store is not initialized");
+
+    /// <summary>The key of <paramref name="owner"/>'s consumer <paramref name="name"/>. Zone names and consumer names hold no '.'.</summary>
+    public static string KeyOf(string owner, string name) => owner + "." + name;
 
     /// <inheritdoc />
     public async Task InitializeAsync(CancellationToken cancellationToken) =>
@@ -22,19 +33,31 @@ public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
             Storage = StorageType.File,
         }, cancellationToken);
 
-    /// <summary>The consumer's state and revision, or null when it does not exist.</summary>
-    public async Task<(ConsumerState State, ulong Revision)?> GetAsync(string name, CancellationToken cancellationToken)
+    /// <summary><paramref name="owner"/>'s consumer <paramref name="name"/>, or null when it has none of that name.</summary>
+    public async Task<StoredConsumer?> GetAsync(string owner, string name, CancellationToken cancellationToken)
     {
-        var entry = await Kv.GetAsync(name, cancellationToken);
-        return entry is null ? null : (Deserialize(entry.Value), entry.Revision);
+        var key = KeyOf(owner, name);
+        if (await Kv.GetAsync(key, cancellationToken) is { } entry)
+        {
+            return new(Deserialize(entry.Value), entry.Revision, key);
+        }
+
+        // Stored before names were namespaced: under the bare name, and found only by the owner it records. A new
+        // record is never created while this one exists (its owner finds this one first), so the two never coexist.
+        if (await Kv.GetAsync(name, cancellationToken) is { } legacy && Deserialize(legacy.Value) is { } state && state.Owner == owner)
+        {
+            return new(state, legacy.Revision, name);
+        }
+
+        return null;
     }
 
-    /// <summary>Creates the consumer unless it exists; false when it already existed.</summary>
+    /// <summary>Creates the consumer unless its owner has one of that name; false when it already existed.</summary>
     public async Task<bool> TryCreateAsync(ConsumerState state, CancellationToken cancellationToken)
     {
         try
         {
-            await Kv.CreateAsync(state.Name, Serialize(state), cancellationToken);
+            await Kv.CreateAsync(KeyOf(state.Owner, state.Name), Serialize(state), cancellationToken);
             return true;
         }
         catch (NatsKVKeyExistsException)
@@ -47,11 +70,11 @@ public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
     /// Applies <paramref name="change"/> with compare-and-set, re-reading and re-applying on conflicts. A change that
     /// returns null (or the same state) writes nothing. Returns the resulting state, or null if the consumer is gone.
     /// </summary>
-    public async Task<ConsumerState?> UpdateAsync(string name, Func<ConsumerState, ConsumerState?> change, CancellationToken cancellationToken)
+    public async Task<ConsumerState?> UpdateAsync(string owner, string name, Func<ConsumerState, ConsumerState?> change, CancellationToken cancellationToken)
     {
         while (true)
         {
-            if (await GetAsync(name, cancellationToken) is not var (state, revision))
+            if (await GetAsync(owner, name, cancellationToken) is not var (state, revision, key))
             {
                 return null;
             }
@@ -64,12 +87,37 @@ public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
 
             try
             {
-                await Kv.UpdateAsync(name, Serialize(next), revision, cancellationToken);
+                await Kv.UpdateAsync(key, Serialize(next), revision, cancellationToken);
                 return next;
             }
             catch (NatsKVWrongLastRevisionException)
             {
-                // Someone else moved it; apply the change to what they wrote.
+                // Someone else moved it (or deleted it); apply the change to what they wrote.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes <paramref name="owner"/>'s consumer <paramref name="name"/> with its history; returns its last state,
+    /// or null when it has none of that name.
+    /// </summary>
+    public async Task<ConsumerState?> DeleteAsync(string owner, string name, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (await GetAsync(owner, name, cancellationToken) is not var (state, revision, key))
+            {
+                return null;
+            }
+
+            try
+            {
+                await Kv.PurgeAsync(key, revision, cancellationToken);
+                return state;
+            }
+            catch (NatsKVWrongLastRevisionException)
+            {
+                // A confirm or fetch moved it meanwhile: delete what it wrote.
             }
         }
     }
@@ -79,11 +127,31 @@ public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
     {
         await foreach (var key in Kv.KeysAsync(cancellationToken))
         {
-            if (await GetAsync(key, cancellationToken) is var (state, _))
+            if (await Kv.GetAsync(key, cancellationToken) is { } entry)
             {
-                yield return state;
+                yield return Deserialize(entry.Value);
             }
         }
+    }
+
+    /// <summary>How many consumers <paramref name="owner"/> has (read from the keys; only records of the old layout are opened).</summary>
+    public async Task<int> CountAsync(string owner, CancellationToken cancellationToken)
+    {
+        var prefix = owner + ".";
+        var count = 0;
+        await foreach (var key in Kv.KeysAsync(cancellationToken))
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                count++;
+            }
+            else if (!key.Contains('.', StringComparison.Ordinal) && await Kv.GetAsync(key, cancellationToken) is { } entry && Deserialize(entry.Value).Owner == owner)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     private static byte[] Serialize(ConsumerState state) => JsonSerializer.SerializeToUtf8Bytes(state, ConsumerJsonContext.Default.ConsumerState);

@@ -12,8 +12,9 @@ public sealed partial class ObjectService
     /// <summary>
     /// A peer's read of a byte range. With a <c>digest</c> the request names the object a reference with that digest
     /// resolves to (<see cref="ResolveAsync"/>: under the key, or under its content-addressed key), without one the object
-    /// under the key. The object must exist (else <c>not_found</c>) and be referenced by a fact whose subject
-    /// <paramref name="canRead"/> grants (else <c>permission_denied</c>). <c>length</c> 0 means, and any
+    /// under the key. The object must exist and be referenced by a fact whose subject <paramref name="canRead"/>
+    /// grants; otherwise the answer is <c>not_found</c> with the same message either way, so a peer cannot learn
+    /// which objects exist beyond those it may read. <c>length</c> 0 means, and any
     /// length is capped at, <see cref="Configuration.ZoneOptions.MaxChunkBytes"/>. Only the chunks covering the range are
     /// read, by stream sequence, from a per-object chunk index built once (headers only) and kept in a bounded cache.
     /// </summary>
@@ -34,12 +35,11 @@ public sealed partial class ObjectService
             info = await store.GetInfoAsync(request.Key, cancellationToken: cancellationToken);
         }
 
-        if (info is null || info.Options?.Link is not null)
+        if (info is null || info.Options?.Link is not null || !await MayReadAsync(request.Bucket, info.Name, canRead, cancellationToken))
         {
             throw new RpcException(StatusCode.NotFound, $"{what} does not exist");
         }
 
-        await AuthorizeAsync(request.Bucket, info.Name, canRead, what, cancellationToken);
         var digest = ObjectDigest.TryDecode(info.Digest, out var hash) ? ObjectDigest.Format(hash) : info.Digest ?? "";
         var response = new FetchObjectResponse { Digest = digest, Size = info.Size };
         if (request.Offset >= info.Size)
@@ -73,18 +73,11 @@ public sealed partial class ObjectService
         return response;
     }
 
-    private async Task AuthorizeAsync(string bucket, string key, Func<string, bool> canRead, string what, CancellationToken cancellationToken)
+    /// <summary>True when a fact whose subject <paramref name="canRead"/> grants references the object.</summary>
+    private async Task<bool> MayReadAsync(string bucket, string key, Func<string, bool> canRead, CancellationToken cancellationToken)
     {
         var (references, _) = await LoadReferencesAsync(ObjectKeys.ReferenceKey(bucket, key), cancellationToken);
-        if (references is not { IsReferenced: true })
-        {
-            throw new RpcException(StatusCode.PermissionDenied, $"{what} is not referenced by any fact");
-        }
-
-        if (!references.Subjects.Any(canRead))
-        {
-            throw new RpcException(StatusCode.PermissionDenied, $"{what} is not referenced by any fact you may read");
-        }
+        return references is { IsReferenced: true } && references.Subjects.Any(canRead);
     }
 
     private async Task<bool> TryReadRangeAsync(ObjStore store, ObjectInfo info, ChunkIndex index, ulong offset, byte[] data, CancellationToken cancellationToken)

@@ -11,8 +11,9 @@ namespace Bsfg.ZoneService.Replication;
 internal static class Refusals
 {
     /// <summary>
-    /// Permanent: the fact fails validation here, its artifact cannot be obtained (the source answers not_found,
-    /// permission_denied, or its content does not match the digest: data_loss), it conflicts with a local object, or
+    /// Permanent: the fact fails validation here, its artifact cannot be obtained (the source answers not_found — it
+    /// does not hold the artifact, or no fact this zone may read references it there: the source gives one answer for
+    /// both — or permission_denied, or its content does not match the digest: data_loss), it conflicts with a local object, or
     /// the local log refuses it as such (invalid_argument, failed_precondition, already_exists, out_of_range, or
     /// JetStream's "message exceeds the maximum size", or larger than the local server's max_payload). Everything else — unavailable, deadline exceeded, connection
     /// failures, resource_exhausted, cancelled, aborted, internal errors, any other error of the local NATS — is

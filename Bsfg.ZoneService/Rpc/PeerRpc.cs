@@ -54,6 +54,10 @@ public sealed class PeerRpc(
         return objects.FetchObjectAsync(request, subject => exports.CanRead(peer, subject), context.CancellationToken);
     }
 
+    /// <inheritdoc />
+    public Task<DeleteConsumerResponse> DeleteConsumerAsync(DeleteConsumerRequest request, RpcCallContext context) =>
+        consumers.DeleteAsync(request, Admit(context), context.CancellationToken);
+
     private string Admit(RpcCallContext context)
     {
         startup.RequireReady();

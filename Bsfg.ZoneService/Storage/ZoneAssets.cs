@@ -9,7 +9,7 @@ public static class ZoneAssets
     /// <summary>Subjects of the fact log.</summary>
     public const string FactSubjects = "facts.>";
 
-    /// <summary>Key-Value bucket: durable named consumers (source side), keyed by consumer name.</summary>
+    /// <summary>Key-Value bucket: durable named consumers (source side), keyed <c>&lt;owner zone&gt;.&lt;consumer name&gt;</c> (before that, by the bare name: see <c>ConsumerStore</c>).</summary>
     public const string ConsumerBucket = "bsfg-consumers";
 
     /// <summary>Key-Value bucket: fact id to log sequence, so that appends stay idempotent beyond the duplicate window.</summary>

@@ -43,8 +43,8 @@ public sealed class ReferenceTests(NatsServerFixture fixture) : IClassFixture<Na
         bool AlarmsOnly(string subject) => subject.StartsWith("facts.planta.alarm.", StringComparison.Ordinal);
 
         var read = await zone.Service.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "recipe" }, BatchesOnly, ct);
-        await FailsWith(StatusCode.PermissionDenied, () => zone.Service.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "recipe" }, AlarmsOnly, ct));
-        await FailsWith(StatusCode.PermissionDenied, () => zone.Service.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "orphan" }, _ => true, ct));
+        await FailsWith(StatusCode.NotFound, () => zone.Service.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "recipe" }, AlarmsOnly, ct));
+        await FailsWith(StatusCode.NotFound, () => zone.Service.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "orphan" }, _ => true, ct));
         await FailsWith(StatusCode.NotFound, () => zone.Service.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "unknown" }, _ => true, ct));
         await FailsWith(StatusCode.InvalidArgument, () => zone.Service.FetchObjectAsync(new FetchObjectRequest { Bucket = "unknown", Key = "recipe" }, _ => true, ct));
 
