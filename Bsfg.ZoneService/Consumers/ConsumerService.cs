@@ -209,6 +209,22 @@ public sealed partial class ConsumerService(
         }
     }
 
+    /// <summary>
+    /// A replaced reader is the reader's own recovery (a pull that a busy server answered late, a JetStream consumer lost
+    /// with a restart): worth a note, not an alarm. A replacement that fails again within the same read is a warning.
+    /// </summary>
+    private void ReaderReplaced(ConsumerState state, int attempt, string reason)
+    {
+        if (attempt == 0)
+        {
+            Log.ReaderReplaced(logger, state.Name, reason);
+        }
+        else
+        {
+            Log.ReaderReplacedAgain(logger, state.Name, attempt + 1, reason);
+        }
+    }
+
     private async Task<FactPage> ReadAsync(ConsumerState state, ulong start, int limit, int maxBytes, TimeSpan wait, ulong logEnd, CancellationToken cancellationToken)
     {
         var until = time.GetUtcNow() + wait;
@@ -232,11 +248,11 @@ public sealed partial class ConsumerService(
                     return page;
                 }
 
-                Log.ReaderReplaced(logger, state.Name, "its pull request went unanswered");
+                ReaderReplaced(state, attempt, "its pull request went unanswered");
             }
             catch (FactReaderLostException e) when (attempt < 2)
             {
-                Log.ReaderReplaced(logger, state.Name, e.Message);
+                ReaderReplaced(state, attempt, e.Message);
                 await DropAsync(IdOf(state));
             }
             catch
@@ -355,8 +371,11 @@ public sealed partial class ConsumerService(
         [LoggerMessage(2402, LogLevel.Information, "Consumer {Consumer} of {Owner}: a new fetch supersedes one still running (its caller gave up on it)")]
         public static partial void FetchSuperseded(ILogger logger, string consumer, string owner);
 
-        [LoggerMessage(2403, LogLevel.Warning, "Consumer {Consumer}: log reader replaced: {Reason}")]
+        [LoggerMessage(2403, LogLevel.Information, "Consumer {Consumer}: log reader replaced: {Reason}")]
         public static partial void ReaderReplaced(ILogger logger, string consumer, string reason);
+
+        [LoggerMessage(2406, LogLevel.Warning, "Consumer {Consumer}: log reader replaced {Times} times in one read: {Reason}")]
+        public static partial void ReaderReplacedAgain(ILogger logger, string consumer, int times, string reason);
 
         [LoggerMessage(2404, LogLevel.Information, "Consumer {Consumer} of {Owner} deleted by its owner at confirmed sequence {Confirmed}")]
         public static partial void Deleted(ILogger logger, string consumer, string owner, ulong confirmed);
