@@ -29,14 +29,8 @@ for (var run = 1; run <= opts.Runs; run++)
     Console.WriteLine($"run {run}: Bsfg.Nats publish {o.Publish,9:N0} fetch {o.Fetch,9:N0} | nats.js publish {t.Publish,9:N0} fetch {t.Fetch,9:N0} msg/s");
 }
 
-static double Median(IEnumerable<double> xs)
-{
-    var s = xs.Order().ToArray();
-    return s.Length % 2 == 1 ? s[s.Length / 2] : (s[(s.Length / 2) - 1] + s[s.Length / 2]) / 2;
-}
-
-var (op, of) = (Median(ours.Select(x => x.Publish)), Median(ours.Select(x => x.Fetch)));
-var (tp, tf) = (Median(theirs.Select(x => x.Publish)), Median(theirs.Select(x => x.Fetch)));
+var (op, of) = (Stats.Median(ours.Select(x => x.Publish)), Stats.Median(ours.Select(x => x.Fetch)));
+var (tp, tf) = (Stats.Median(theirs.Select(x => x.Publish)), Stats.Median(theirs.Select(x => x.Fetch)));
 Console.WriteLine();
 Console.WriteLine("| median of " + opts.Runs + " runs | Bsfg.Nats (msg/s) | nats.js (msg/s) | ratio |");
 Console.WriteLine("|---|---:|---:|---:|");
