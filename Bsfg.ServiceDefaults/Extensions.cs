@@ -48,9 +48,13 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Maps <see cref="HealthPath"/> (readiness: all checks) and <see cref="AlivePath"/> (liveness: checks tagged live).</summary>
+    /// <summary>
+    /// Maps <see cref="HealthPath"/> (readiness: all checks) and <see cref="AlivePath"/> (liveness: checks tagged live),
+    /// and acknowledges HTTP/1.x requests promptly (<see cref="RequestAcknowledgement"/>).
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UsePromptRequestAcknowledgement();
         // Probes run every few seconds; keep them out of traces so they don't drown the facts' journeys.
         app.Use((context, next) =>
         {

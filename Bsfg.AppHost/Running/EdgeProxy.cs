@@ -1,11 +1,15 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using Bsfg.ServiceDefaults;
 
 namespace Bsfg.AppHost.Running;
 
 /// <summary>
 /// A loopback TCP proxy on one edge (receiver → source zone service). Partitioned, it resets every connection and
-/// refuses new ones, as a cut link between zones looks to the receiver; healed, it forwards again.
+/// refuses new ones, as a cut link between zones looks to the receiver; healed, it forwards again. Healthy, it adds no
+/// delay of its own: both legs send at once (no Nagle) and what it reads is acknowledged at once, so a sender that
+/// splits a request in two small writes is not held back by this hop's delayed ACK.
 /// </summary>
 internal sealed class EdgeProxy : IAsyncDisposable
 {
@@ -90,7 +94,8 @@ internal sealed class EdgeProxy : IAsyncDisposable
                 continue;
             }
 
-            var upstream = new TcpClient();
+            client.NoDelay = true;
+            var upstream = new TcpClient { NoDelay = true };
             try
             {
                 await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
@@ -124,9 +129,7 @@ internal sealed class EdgeProxy : IAsyncDisposable
     {
         try
         {
-            var a = client.GetStream();
-            var b = upstream.GetStream();
-            await Task.WhenAny(a.CopyToAsync(b, _stop.Token), b.CopyToAsync(a, _stop.Token));
+            await Task.WhenAny(CopyAsync(client, upstream), CopyAsync(upstream, client));
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
@@ -141,6 +144,27 @@ internal sealed class EdgeProxy : IAsyncDisposable
 
             client.Dispose();
             upstream.Dispose();
+        }
+    }
+
+    /// <summary>Forwards what <paramref name="from"/> receives to <paramref name="to"/>, each read as one write.</summary>
+    private async Task CopyAsync(TcpClient from, TcpClient to)
+    {
+        var source = from.GetStream();
+        var target = to.GetStream();
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(buffer, _stop.Token)) > 0)
+            {
+                RequestAcknowledgement.AcknowledgeReceived(from.Client);
+                await target.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

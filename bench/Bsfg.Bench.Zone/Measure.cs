@@ -31,10 +31,4 @@ internal static class Measure
             }
         }));
     }
-
-    public static double Median(IEnumerable<double> xs)
-    {
-        var s = xs.Order().ToArray();
-        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[(s.Length / 2) - 1] + s[s.Length / 2]) / 2;
-    }
 }

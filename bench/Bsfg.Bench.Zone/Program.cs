@@ -50,11 +50,11 @@ for (var run = 1; run <= opts.Runs; run++)
     }
 }
 
-double Med(string phase) => Measure.Median(results.Select(r => r[phase].Rate));
+double Med(string phase) => Stats.Median(results.Select(r => r[phase].Rate));
 string Spread(string phase) => $"{results.Min(r => r[phase].Rate) / 1000:0.#}–{results.Max(r => r[phase].Rate) / 1000:0.#}k";
 string Cores(string phase)
 {
-    double M(Func<Figure, double> f) => Measure.Median(results.Select(r => f(r[phase])));
+    double M(Func<Figure, double> f) => Stats.Median(results.Select(r => f(r[phase])));
     return $"cores client {M(f => f.Cpu.Client):0.00}, service {M(f => f.Cpu.Service):0.00}, nats-server {M(f => f.Cpu.Server):0.00}, other {M(f => f.Cpu.Other):0.00}; " +
         $"CPU µs per fact client {M(f => f.Cpu.Client / f.Rate * 1e6):0.0}, service {M(f => f.Cpu.Service / f.Rate * 1e6):0.0}, nats-server {M(f => f.Cpu.Server / f.Rate * 1e6):0.0}";
 }

@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Bsfg.Protocol.Client;
 using Bsfg.ServiceDefaults.Security;
 
-namespace Bsfg.Bench.Zone;
+namespace Bsfg.Bench;
 
 /// <summary>
 /// The zone service as its own process (<c>dotnet Bsfg.ZoneService.dll</c>), configured through environment variables
@@ -20,14 +20,21 @@ internal sealed class LocalZone : IAsyncDisposable
     private readonly X509Certificate2 _ca;
     private readonly List<HttpClient> _clients = [];
 
-    private LocalZone(Process process, X509Certificate2 ca, int port)
+    private LocalZone(Process process, X509Certificate2 ca, string caPath, int port)
     {
         _process = process;
         _ca = ca;
+        CaPath = caPath;
+        Port = port;
         BaseAddress = new Uri($"https://127.0.0.1:{port}");
     }
 
     public Uri BaseAddress { get; }
+
+    public int Port { get; }
+
+    /// <summary>The topology CA as PEM, for clients outside .NET (curl <c>--cacert</c>).</summary>
+    public string CaPath { get; }
 
     public int ProcessId => _process.Id;
 
@@ -76,17 +83,22 @@ internal sealed class LocalZone : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var zone = new LocalZone(process, X509CertificateLoader.LoadCertificate(ca.Certificate.RawData), port);
+        var zone = new LocalZone(process, X509CertificateLoader.LoadCertificate(ca.Certificate.RawData), Path.Combine(certs, "ca.pem"), port);
         await zone.WaitReadyAsync(() => string.Join('\n', log));
         return zone;
     }
 
-    /// <summary>A Connect client presenting <paramref name="certificate"/> or <paramref name="token"/>.</summary>
-    /// <summary>A client as a peer zone or producer; <paramref name="gzip"/> lets the service compress responses.</summary>
-    public ConnectClient Client(X509Certificate2? certificate = null, string? token = null, bool gzip = false)
+    /// <summary>
+    /// A Connect client as a peer zone (<paramref name="certificate"/>) or producer (<paramref name="token"/>);
+    /// <paramref name="gzip"/> lets the service compress responses; <paramref name="httpVersion"/> pins the HTTP
+    /// version (default: HTTP/2, or lower if the server says so); <paramref name="via"/> calls through another address
+    /// (a proxy in front of the service).
+    /// </summary>
+    public ConnectClient Client(X509Certificate2? certificate = null, string? token = null, bool gzip = false, Version? httpVersion = null, Uri? via = null)
     {
         var http = CreateHttpClient(certificate, token);
-        return new ConnectClient(http, new ConnectClientOptions { BaseAddress = BaseAddress, DefaultTimeout = TimeSpan.FromSeconds(60), AcceptCompressedResponses = gzip });
+        var options = new ConnectClientOptions { BaseAddress = via ?? BaseAddress, DefaultTimeout = TimeSpan.FromSeconds(60), AcceptCompressedResponses = gzip };
+        return new ConnectClient(http, httpVersion is null ? options : options with { HttpVersion = httpVersion, VersionPolicy = HttpVersionPolicy.RequestVersionExact });
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,4 @@
-namespace Bsfg.Bench.Nats;
+namespace Bsfg.Bench;
 
 /// <summary>Finds the repository (the directory holding Bsfg.sln) from the working or binary directory.</summary>
 internal static class Repo
