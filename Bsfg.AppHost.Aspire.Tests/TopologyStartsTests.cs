@@ -1,40 +1,24 @@
 namespace Bsfg.AppHost.Tests;
 
-public sealed class TopologyStartsTests
+[Collection(nameof(TopologyCollection))]
+public sealed class TopologyStartsTests(TopologyFixture topology)
 {
-    private static readonly string[] Zones = ["planta", "plantb", "idmz", "enterprise"];
-
     [Fact]
     public async Task EveryZoneAndItsNatsServerBecomeHealthy()
     {
-        // Four NATS servers and four zone services on two shared cores: generous, and still bounded.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(8));
-        var ct = timeout.Token;
-        var state = Path.Combine(Path.GetTempPath(), "bsfg-apphost-" + Guid.NewGuid().ToString("N")[..10]);
-        try
+        var ct = TestContext.Current.CancellationToken;
+        foreach (var zone in TopologyFixture.Zones)
         {
-            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost_Aspire>([$"--Bsfg:AppHost:StateDirectory={state}"], ct);
-            await using var app = await builder.BuildAsync(ct);
-            await app.StartAsync(ct);
-
-            foreach (var zone in Zones)
-            {
-                await app.ResourceNotifications.WaitForResourceHealthyAsync(zone + "-nats", ct);
-                await app.ResourceNotifications.WaitForResourceHealthyAsync(zone, ct);
-            }
-
-            var connection = await app.GetConnectionStringAsync("planta-nats", ct);
-            Assert.StartsWith("nats://nats:", connection, StringComparison.Ordinal);
-            Assert.True(File.Exists(Path.Combine(state, "certs", "ca.pem")));
-            if (!OperatingSystem.IsWindows())
-            {
-                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(state, "certs", "planta-key.pem")));
-            }
+            await topology.App.ResourceNotifications.WaitForResourceHealthyAsync(zone + "-nats", ct);
+            await topology.App.ResourceNotifications.WaitForResourceHealthyAsync(zone, ct);
         }
-        finally
+
+        var connection = await topology.App.GetConnectionStringAsync("planta-nats", ct);
+        Assert.StartsWith("nats://nats:", connection, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(topology.StateDirectory, "certs", "ca.pem")));
+        if (!OperatingSystem.IsWindows())
         {
-            Directory.Delete(state, recursive: true);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(topology.StateDirectory, "certs", "planta-key.pem")));
         }
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Bsfg.AppHost.Edges;
+using Bsfg.AppHost.Faults;
 using Bsfg.AppHost.Nats;
 using Bsfg.AppHost.State;
 using Bsfg.AppHost.Zones;
@@ -42,7 +44,9 @@ public static class Extensions
                 .WithEnvironment("Bsfg__Security__CaPath", state.CaPath);
             var check = new ZoneHealthCheck(zone.GetEndpoint(ZoneEndpointName), state.CaPath);
             builder.Services.AddHealthChecks().Add(new HealthCheckRegistration($"{name}_health", _ => check, failureStatus: null, tags: null));
-            zone.WithHealthCheck($"{name}_health");
+            zone.WithHealthCheck($"{name}_health")
+                .WithKillCommand();
+            nats.WithKillCommand();
         }
 
         return zone;
@@ -64,8 +68,23 @@ public static class Extensions
         var edge = new PullEdge(zone.Resource.Name, source.Resource.Name, filters, consumer);
         Zone(zone).Inbound.Add(edge);
         Zone(source).Outbound.Add(edge);
-        return zone.WithReference(source.GetEndpoint(ZoneEndpointName));
+        var endpoint = source.GetEndpoint(ZoneEndpointName);
+        if (!zone.ApplicationBuilder.ExecutionContext.IsRunMode)
+        {
+            return zone.WithReference(endpoint);
+        }
+
+        // Run mode: the receiver reaches its source through the edge's fault proxy, under the key Aspire would set.
+        var proxy = zone.ApplicationBuilder.AddEdgeProxy(EdgeProxyName(zone.Resource.Name, source.Resource.Name), endpoint)
+            .WithParentRelationship(zone)
+            .WithRelationship(source.Resource, "Source");
+        return zone
+            .WithEnvironment(context => context.EnvironmentVariables[$"services__{source.Resource.Name}__{ZoneEndpointName}__0"] = proxy.Resource.Url)
+            .WithRelationship(source.Resource, "Reference");
     }
+
+    /// <summary>The name of the fault proxy on the edge from <paramref name="source"/> to <paramref name="receiver"/>.</summary>
+    public static string EdgeProxyName(string receiver, string source) => $"{receiver}-from-{source}";
 
     /// <summary>
     /// Adds the traffic simulator (run mode only; deployments bring their own producers): <paramref name="rate"/> facts
