@@ -78,7 +78,8 @@ public sealed class ZoneOptions
     /// Largest artifact stored in one PutObject call; larger ones take the chunked upload. Default 3 MiB. The whole
     /// request must also fit the message size limit of the protocol (<see cref="MaxMessageBytes"/>), which is why the
     /// limit may be at most that less 64 KiB for the request's other fields. JSON clients (Connect JSON) send the content
-    /// in base64, a third larger, so for them the message limit bounds a PutObject at about 3 MiB.
+    /// in base64, a third larger, so for them the message limit bounds a PutObject at about 3 MiB. Zero refuses every
+    /// non-empty PutObject, leaving the chunked upload only.
     /// </summary>
     public int MaxPutObjectBytes { get; set; } = 3 * 1024 * 1024;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.Tests.Infrastructure;
+using Bsfg.ZoneService.Configuration;
 using Google.Protobuf;
 using static Bsfg.Tests.ZoneService.Objects.ObjectZone;
 
@@ -106,5 +107,21 @@ public sealed class PutObjectTests(NatsServerFixture fixture) : IClassFixture<Na
         Assert.Equal(before, (await zone.Nats.JetStream.GetStreamInfoAsync(store.StreamName, ct)).State.Messages);
         Assert.Equal([taken.Key], (await store.ListAsync(cancellationToken: ct).ToListAsync(ct)).Select(i => i.Name));
         Assert.Equal(data, (await zone.FetchAllAsync("taken", 10_000, _ => true)).Data);
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData((4 * 1024 * 1024) - (64 * 1024), true)]
+    [InlineData((4 * 1024 * 1024) - (64 * 1024) + 1, false)]
+    [InlineData(-1, false)]
+    public void ThePutObjectLimitMustLeaveRoomWithinTheMessageSizeLimit(int limit, bool valid)
+    {
+        var result = new ZoneOptionsValidator().Validate(null, new ZoneOptions { Name = "planta", MaxPutObjectBytes = limit });
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("MaxPutObjectBytes must be between 0 and 4128768", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        }
     }
 }
