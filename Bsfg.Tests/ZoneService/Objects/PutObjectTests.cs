@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.Tests.Infrastructure;
@@ -123,5 +124,28 @@ public sealed class PutObjectTests(NatsServerFixture fixture) : IClassFixture<Na
         {
             Assert.Contains("MaxPutObjectBytes must be between 0 and 4128768", Assert.Single(result.Failures!), StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>nats.js reads a PutObject artifact from the zone's bucket with the digest the zone reported.</summary>
+    [Fact]
+    public async Task NatsJsReadsAPutObjectArtifactWithItsDigest()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var zone = await StartAsync(fixture.Server);
+        var length = (3 * 128 * 1024) + 5;
+        var data = new byte[length];
+        for (var i = 0; i < length; i++)
+        {
+            data[i] = (byte)((i * 31) + 7); // the pattern obj.mjs checks against
+        }
+
+        var put = (await zone.Service.PutObjectAsync(Put(zone.Bucket, data, "multi-chunk.bin"), ct)).ObjectRef;
+        var result = (await Node.RunAsync("nats/obj.mjs", [fixture.Server.Url, "read", zone.Bucket, $"multi-chunk.bin={length}"], cancellationToken: ct)).EnsureSuccess();
+
+        var theirs = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("multi-chunk.bin");
+        Assert.Equal(put.Digest, theirs.GetProperty("digest").GetString());
+        Assert.True(theirs.GetProperty("got").GetBoolean());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), theirs.GetProperty("sha256").GetString());
+        Assert.Equal(length, theirs.GetProperty("read").GetInt32());
     }
 }
