@@ -78,7 +78,7 @@ public static class Extensions
     /// <summary>Maps the boundary protocol's services (Connect and gRPC, unary).</summary>
     public static WebApplication MapZoneService(this WebApplication app)
     {
-        var options = new RpcServerOptions { ExceptionMapper = MapException };
+        var options = new RpcServerOptions { MaxReceiveMessageSize = ZoneOptions.MaxMessageBytes, MaxSendMessageSize = ZoneOptions.MaxMessageBytes, ExceptionMapper = MapException };
         var services = app.Services;
         app.MapProducerService(services.GetRequiredService<ProducerRpc>(), options);
         app.MapPeerService(services.GetRequiredService<PeerRpc>(), options);

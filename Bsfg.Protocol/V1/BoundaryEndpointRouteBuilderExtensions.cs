@@ -19,7 +19,8 @@ public static class BoundaryEndpointRouteBuilderExtensions
                 .MapUnary(ProducerServiceMethods.BeginUpload, service.BeginUploadAsync)
                 .MapUnary(ProducerServiceMethods.UploadChunk, service.UploadChunkAsync)
                 .MapUnary(ProducerServiceMethods.CompleteUpload, service.CompleteUploadAsync)
-                .MapUnary(ProducerServiceMethods.AbortUpload, service.AbortUploadAsync),
+                .MapUnary(ProducerServiceMethods.AbortUpload, service.AbortUploadAsync)
+                .MapUnary(ProducerServiceMethods.PutObject, service.PutObjectAsync),
             options);
     }
 

@@ -26,4 +26,7 @@ public interface IProducerService
 
     /// <summary>Discards an unfinished upload.</summary>
     Task<AbortUploadResponse> AbortUploadAsync(AbortUploadRequest request, RpcCallContext context);
+
+    /// <summary>Verifies and stores a small artifact given whole.</summary>
+    Task<PutObjectResponse> PutObjectAsync(PutObjectRequest request, RpcCallContext context);
 }

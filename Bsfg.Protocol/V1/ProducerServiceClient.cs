@@ -29,4 +29,8 @@ public sealed class ProducerServiceClient(ConnectClient client)
     /// <summary>Calls <c>AbortUpload</c>.</summary>
     public Task<AbortUploadResponse> AbortUploadAsync(AbortUploadRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
         client.CallUnaryAsync(ProducerServiceMethods.AbortUpload, request, options, cancellationToken);
+
+    /// <summary>Calls <c>PutObject</c>.</summary>
+    public Task<PutObjectResponse> PutObjectAsync(PutObjectRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        client.CallUnaryAsync(ProducerServiceMethods.PutObject, request, options, cancellationToken);
 }

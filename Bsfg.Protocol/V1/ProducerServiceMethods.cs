@@ -25,4 +25,7 @@ public static class ProducerServiceMethods
 
     /// <summary><c>AbortUpload</c>.</summary>
     public static RpcMethod<AbortUploadRequest, AbortUploadResponse> AbortUpload { get; } = RpcMethod<AbortUploadRequest, AbortUploadResponse>.Create(Descriptor, "AbortUpload");
+
+    /// <summary><c>PutObject</c>.</summary>
+    public static RpcMethod<PutObjectRequest, PutObjectResponse> PutObject { get; } = RpcMethod<PutObjectRequest, PutObjectResponse>.Create(Descriptor, "PutObject");
 }

@@ -137,6 +137,10 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
     public Task<AbortUploadResponse> AbortUploadAsync(AbortUploadRequest request, RpcCallContext context) =>
         Task.FromResult(new AbortUploadResponse { Aborted = true });
 
+    /// <summary>Echoes the request as a reference of its content's size.</summary>
+    public Task<PutObjectResponse> PutObjectAsync(PutObjectRequest request, RpcCallContext context) =>
+        Task.FromResult(new PutObjectResponse { ObjectRef = new ObjectRef { Bucket = request.Bucket, Key = request.Key, Digest = request.Digest, Size = (ulong)request.Data.Length } });
+
     public Task<GetZoneStatusResponse> GetZoneStatusAsync(GetZoneStatusRequest request, RpcCallContext context) =>
         Task.FromResult(new GetZoneStatusResponse
         {

@@ -65,6 +65,34 @@ public sealed class ArtifactCollisionTests(TopologyFixture topology) : IClassFix
         }
     }
 
+    /// <summary>
+    /// A fact referencing an artifact stored with PutObject replicates with it, also when another plant stored other
+    /// content under the same key with the chunked upload: every zone resolves each fact's reference to its own content.
+    /// </summary>
+    [Fact]
+    public async Task APutObjectArtifactReplicatesWithItsFactLikeAChunkedOne()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var key = TestFacts.Key();
+        var objectKey = $"put/report-{key}.csv";
+        var fromA = RandomNumberGenerator.GetBytes(400_000);
+        var fromB = RandomNumberGenerator.GetBytes(300_000);
+
+        var factA = await AppendWithArtifactAsync("planta", $"facts.planta.batch.{key}.put", objectKey, fromA, ct, inOneCall: true);
+        var factB = await AppendWithArtifactAsync("plantb", $"facts.plantb.batch.{key}.chunked", objectKey, fromB, ct);
+
+        var expected = new Dictionary<string, byte[]> { [factA.FactId] = fromA, [factB.FactId] = fromB };
+        foreach (var zone in new[] { "idmz", "enterprise" })
+        {
+            var counts = await topology.WaitForFactsAsync(zone, expected.Keys, ReplicationFaults.Settle, ct);
+            Assert.All(expected.Keys, id => Assert.True(counts[id] == 1, $"{zone} holds {id} {counts[id]} times"));
+            foreach (var fact in (await topology.FactsAsync(zone, ct)).Where(f => expected.ContainsKey(f.FactId)))
+            {
+                Assert.Equal(expected[fact.FactId], await ResolveAsync(zone, Assert.Single(fact.ObjectRefs), ct));
+            }
+        }
+    }
+
     /// <summary>The content a reference names in <paramref name="zone"/>: under its key when that holds its digest, else under its content-addressed key.</summary>
     private async Task<byte[]> ResolveAsync(string zone, ObjectRef objectRef, CancellationToken ct)
     {
@@ -99,9 +127,21 @@ public sealed class ArtifactCollisionTests(TopologyFixture topology) : IClassFix
         return sink.ToArray();
     }
 
-    private async Task<Fact> AppendWithArtifactAsync(string zone, string subject, string objectKey, byte[] content, CancellationToken ct)
+    private async Task<Fact> AppendWithArtifactAsync(string zone, string subject, string objectKey, byte[] content, CancellationToken ct, bool inOneCall = false)
     {
         var producer = topology.Producer(zone);
+        var digest = ObjectDigest.Format(SHA256.HashData(content));
+        var objectRef = inOneCall
+            ? (await producer.PutObjectAsync(new PutObjectRequest { Bucket = Bucket, Key = objectKey, MediaType = "text/csv", Digest = digest, Data = ByteString.CopyFrom(content) }, cancellationToken: ct)).ObjectRef
+            : await UploadAsync(producer, objectKey, content, digest, ct);
+        var fact = TestFacts.New(subject, null, zone);
+        fact.ObjectRefs.Add(objectRef);
+        await producer.AppendFactAsync(TestFacts.Append(fact), cancellationToken: ct);
+        return fact;
+    }
+
+    private static async Task<ObjectRef> UploadAsync(ProducerServiceClient producer, string objectKey, byte[] content, string digest, CancellationToken ct)
+    {
         var uploadId = Guid.NewGuid().ToString();
         var begun = await producer.BeginUploadAsync(new BeginUploadRequest { UploadId = uploadId, Bucket = Bucket, Key = objectKey, MediaType = "text/csv", ExpectedSize = (ulong)content.Length }, cancellationToken: ct);
         for (var offset = 0; offset < content.Length; offset += (int)begun.MaxChunkSize)
@@ -110,10 +150,7 @@ public sealed class ArtifactCollisionTests(TopologyFixture topology) : IClassFix
             await producer.UploadChunkAsync(new UploadChunkRequest { UploadId = uploadId, Offset = (ulong)offset, Data = ByteString.CopyFrom(chunk.Span) }, cancellationToken: ct);
         }
 
-        var completed = await producer.CompleteUploadAsync(new CompleteUploadRequest { UploadId = uploadId, Size = (ulong)content.Length, Digest = ObjectDigest.Format(SHA256.HashData(content)) }, cancellationToken: ct);
-        var fact = TestFacts.New(subject, null, zone);
-        fact.ObjectRefs.Add(completed.ObjectRef);
-        await producer.AppendFactAsync(TestFacts.Append(fact), cancellationToken: ct);
-        return fact;
+        var completed = await producer.CompleteUploadAsync(new CompleteUploadRequest { UploadId = uploadId, Size = (ulong)content.Length, Digest = digest }, cancellationToken: ct);
+        return completed.ObjectRef;
     }
 }

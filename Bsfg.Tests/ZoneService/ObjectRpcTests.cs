@@ -10,6 +10,21 @@ namespace Bsfg.Tests.ZoneService;
 /// <summary>Artifacts end to end over the protocol: chunked upload, a fact referencing it, a peer reading it back in ranges.</summary>
 public sealed class ObjectRpcTests(ZoneFixture zone) : IClassFixture<ZoneFixture>
 {
+    /// <summary>Reads a whole object as <paramref name="peer"/> through FetchObject in ranges of <paramref name="length"/> bytes (0: the zone's default).</summary>
+    internal static async Task<(byte[] Data, FetchObjectResponse Last)> FetchWholeAsync(PeerServiceClient peer, string bucket, string key, ulong length, CancellationToken ct)
+    {
+        using var assembled = new MemoryStream();
+        FetchObjectResponse range;
+        do
+        {
+            range = await peer.FetchObjectAsync(new FetchObjectRequest { Bucket = bucket, Key = key, Offset = (ulong)assembled.Length, Length = length }, cancellationToken: ct);
+            assembled.Write(range.Data.Span);
+        }
+        while (!range.Eof);
+
+        return (assembled.ToArray(), range);
+    }
+
     private async Task<ObjectRef> UploadAsync(string bucket, byte[] content, string? key = null)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -43,16 +58,9 @@ public sealed class ObjectRpcTests(ZoneFixture zone) : IClassFixture<ZoneFixture
         var idmz = zone.Peer("idmz");
         var page = await (await Consumers.OpenAsync(idmz, $"facts.planta.document.{key}.>", ct)).FetchAsync(ct);
         var received = Assert.Single(Assert.Single(page.Facts).ObjectRefs);
-        using var assembled = new MemoryStream();
-        FetchObjectResponse range;
-        do
-        {
-            range = await idmz.FetchObjectAsync(new FetchObjectRequest { Bucket = received.Bucket, Key = received.Key, Offset = (ulong)assembled.Length, Length = 700_000 }, cancellationToken: ct);
-            assembled.Write(range.Data.Span);
-        }
-        while (!range.Eof);
+        var (assembled, range) = await FetchWholeAsync(idmz, received.Bucket, received.Key, 700_000, ct);
 
-        Assert.Equal(content, assembled.ToArray());
+        Assert.Equal(content, assembled);
         Assert.Equal(received.Digest, range.Digest);
 
         var denied = await Assert.ThrowsAsync<RpcException>(() => zone.Peer("enterprise").FetchObjectAsync(
@@ -152,5 +160,48 @@ public sealed class ObjectRpcTests(ZoneFixture zone) : IClassFixture<ZoneFixture
 
         var after = await zone.Status("idmz").GetZoneStatusAsync(new GetZoneStatusRequest(), cancellationToken: ct);
         Assert.Equal(before.LastSequence, after.LastSequence);
+    }
+
+    /// <summary>
+    /// PutObject over the protocol: a producer stores a small artifact in one call, a fact references it and a peer
+    /// reads it back; callers without a producer identity and requests beyond the message size limit are refused,
+    /// and nothing is stored for them.
+    /// </summary>
+    [Fact]
+    public async Task APutObjectArtifactIsReferencedByAFactAndReadByAPeer()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var key = TestFacts.Key();
+        var content = RandomNumberGenerator.GetBytes(1_500_000);
+        var request = new PutObjectRequest
+        {
+            Bucket = "document-files",
+            Key = $"put/{key}",
+            MediaType = "application/pdf",
+            FileName = "report.pdf",
+            Digest = ObjectDigest.Format(SHA256.HashData(content)),
+            Data = ByteString.CopyFrom(content),
+        };
+
+        var anonymous = await Assert.ThrowsAsync<RpcException>(() => new ProducerServiceClient(zone.Client()).PutObjectAsync(request, cancellationToken: ct));
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
+        var asPeer = await Assert.ThrowsAsync<RpcException>(() => new ProducerServiceClient(zone.Client(zone.PeerCertificate("idmz"))).PutObjectAsync(request, cancellationToken: ct));
+        Assert.Contains(asPeer.StatusCode, new[] { StatusCode.Unauthenticated, StatusCode.PermissionDenied });
+        var huge = RandomNumberGenerator.GetBytes((4 * 1024 * 1024) + 1);
+        var tooLarge = await Assert.ThrowsAsync<RpcException>(() => zone.Producer().PutObjectAsync(
+            new PutObjectRequest(request) { Key = $"put/{key}-huge", Digest = ObjectDigest.Format(SHA256.HashData(huge)), Data = ByteString.CopyFrom(huge) }, cancellationToken: ct));
+        Assert.Equal(StatusCode.ResourceExhausted, tooLarge.StatusCode);
+
+        var objectRef = (await zone.Producer().PutObjectAsync(request, cancellationToken: ct)).ObjectRef;
+        Assert.Equal(request.Digest, objectRef.Digest);
+        Assert.Equal((ulong)content.Length, objectRef.Size);
+        var fact = TestFacts.New($"facts.planta.document.{key}.released");
+        fact.ObjectRefs.Add(objectRef);
+        await zone.Producer().AppendFactAsync(TestFacts.Append(fact), cancellationToken: ct);
+
+        var (assembled, last) = await FetchWholeAsync(zone.Peer("idmz"), objectRef.Bucket, objectRef.Key, 0, ct);
+
+        Assert.Equal(content, assembled);
+        Assert.Equal(objectRef.Digest, last.Digest);
     }
 }

@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using System.Text.Json;
+using Bsfg.Nats.ObjectStore;
 using Bsfg.ServiceDefaults.Security;
 using Bsfg.Tests.Infrastructure;
 
@@ -63,6 +65,44 @@ public sealed class ZoneInteropTests(ZoneFixture zone) : IClassFixture<ZoneFixtu
         Assert.True(result.GetProperty("reopened").GetProperty("created").GetBoolean());
         Assert.Equal("0", result.GetProperty("reopened").GetProperty("confirmedSequence").GetString());
         Assert.Equal([sequence], result.GetProperty("fetchedAgain").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    /// <summary>
+    /// connect-node stores an artifact with PutObject (Connect proto and JSON, gRPC), is refused for a wrong digest
+    /// and beyond the limit, and references it from a fact; a peer then reads back exactly the content it sent.
+    /// </summary>
+    [Theory]
+    [InlineData("connect", "binary")]
+    [InlineData("connect", "json")]
+    [InlineData("grpc", "binary")]
+    public async Task ConnectNodeStoresAnArtifactInOneCallAndAPeerReadsItBack(string protocol, string format)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var key = TestFacts.Key();
+        var subject = $"facts.planta.document.{key}.released";
+        // Within the message size limit even in JSON (base64), beyond the zone's PutObject limit.
+        var tooLarge = (3 * 1024 * 1024) + 1;
+        var result = await RunAsync("rpc/zone-putobject.mjs", [zone.Service.BaseAddress.ToString().TrimEnd('/'), protocol, format, subject, $"put/{key}", tooLarge.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
+        var put = result.GetProperty("put");
+        Assert.Equal(result.GetProperty("digest").GetString(), put.GetProperty("digest").GetString());
+        Assert.Equal("300000", put.GetProperty("size").GetString());
+        Assert.Equal($"put/{key}", put.GetProperty("key").GetString());
+        Assert.Equal("report.pdf", put.GetProperty("fileName").GetString());
+        Assert.Equal(put.ToString(), result.GetProperty("again").ToString());
+        Assert.Equal(15, result.GetProperty("wrongDigest").GetProperty("code").GetInt32()); // DATA_LOSS in connect-es's Code enum
+        var tooBig = result.GetProperty("tooBig");
+        Assert.Equal(8, tooBig.GetProperty("code").GetInt32()); // RESOURCE_EXHAUSTED
+        if (format == "binary")
+        {
+            Assert.Contains("PutObject limit", tooBig.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Contains("BeginUpload", tooBig.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        var (assembled, _) = await ObjectRpcTests.FetchWholeAsync(zone.Peer("idmz"), "document-files", $"put/{key}", 0, ct);
+
+        Assert.Equal(300_000, assembled.Length);
+        Assert.Equal(put.GetProperty("digest").GetString(), ObjectDigest.Format(SHA256.HashData(assembled)));
     }
 
     public void Dispose() => Directory.Delete(_pki, recursive: true);

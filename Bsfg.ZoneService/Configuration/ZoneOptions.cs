@@ -12,6 +12,12 @@ public sealed class ZoneOptions
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Bsfg:Zone";
 
+    /// <summary>Largest request or response message of the protocol the zone serves, in bytes: 4 MiB.</summary>
+    public const int MaxMessageBytes = 4 * 1024 * 1024;
+
+    /// <summary>Room a PutObject request leaves for its fields other than the content.</summary>
+    public const int PutObjectHeadroomBytes = 64 * 1024;
+
     /// <summary>Zone name: a lowercase token such as <c>planta</c>; also the JetStream domain. Required.</summary>
     public string Name { get; set; } = "";
 
@@ -67,6 +73,15 @@ public sealed class ZoneOptions
 
     /// <summary>Largest chunk of an upload or of an object range. Default 1 MiB.</summary>
     public int MaxChunkBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Largest artifact stored in one PutObject call; larger ones take the chunked upload. Default 3 MiB. The whole
+    /// request must also fit the message size limit of the protocol (<see cref="MaxMessageBytes"/>), which is why the
+    /// limit may be at most that less 64 KiB for the request's other fields. JSON clients (Connect JSON) send the content
+    /// in base64, a third larger, so for them the message limit bounds a PutObject at about 3 MiB. Zero refuses every
+    /// non-empty PutObject, leaving the chunked upload only.
+    /// </summary>
+    public int MaxPutObjectBytes { get; set; } = 3 * 1024 * 1024;
 
     /// <summary>Time after which an unfinished upload is discarded. Default 24 hours.</summary>
     public TimeSpan UploadTimeToLive { get; set; } = TimeSpan.FromHours(24);
@@ -160,6 +175,12 @@ public sealed class ZoneOptionsValidator : IValidateOptions<ZoneOptions>
         if (options.MaxChunkBytes is < 1024 or > 4 * 1024 * 1024)
         {
             errors.Add("MaxChunkBytes must be between 1 KiB and 4 MiB");
+        }
+
+        if (options.MaxPutObjectBytes < 0 || options.MaxPutObjectBytes > ZoneOptions.MaxMessageBytes - ZoneOptions.PutObjectHeadroomBytes)
+        {
+            errors.Add($"MaxPutObjectBytes must be between 0 and {ZoneOptions.MaxMessageBytes - ZoneOptions.PutObjectHeadroomBytes} "
+                + "(the 4 MiB message size limit less 64 KiB for the request's other fields); larger artifacts take the chunked upload");
         }
 
         errors.AddRange(ValidateKinds(options));

@@ -127,6 +127,23 @@ internal sealed class VerifyingReadStream(Stream inner, ulong size, byte[] hash,
     }
 }
 
+/// <summary>Verifies content held in memory (a PutObject request), handing it out in one piece.</summary>
+internal sealed class VerifyingMemoryStream(ReadOnlyMemory<byte> content, byte[] hash, string name) : VerifyingStream((ulong)content.Length, hash, name)
+{
+    private bool _done;
+
+    protected override ValueTask<ReadOnlyMemory<byte>?> NextPieceAsync(CancellationToken cancellationToken)
+    {
+        if (_done)
+        {
+            return ValueTask.FromResult<ReadOnlyMemory<byte>?>(null);
+        }
+
+        _done = true;
+        return ValueTask.FromResult<ReadOnlyMemory<byte>?>(content);
+    }
+}
+
 /// <summary>
 /// The staged chunks of an upload, read in order through an ordered consumer with a small window (bounded memory),
 /// checked to cover [0, size) without gaps, hashed and verified. Chunks at or beyond <c>size</c> (a chunk staged by a

@@ -41,23 +41,12 @@ public sealed partial class ObjectService
                 + (state.ExpectedSize > 0 ? $" (expected_size {state.ExpectedSize})" : "") + "; nothing was stored");
         }
 
-        if (ObjectKeys.IsReservedForOther(state.Key, hash))
-        {
-            throw new RpcException(StatusCode.InvalidArgument, $"upload {id}: key '{state.Key}' is reserved for the content with that SHA-256 digest, "
-                + $"this content is {ObjectDigest.Format(hash)}; choose another key or none; nothing was stored");
-        }
-
-        var key = state.Key.Length > 0 ? state.Key : ObjectKeys.DerivedKey(hash);
-        var target = new ParsedRef(state.Bucket, key, hash, state.Committed);
+        var target = NewObjectTarget(state.Bucket, state.Key, hash, state.Committed, "upload " + id);
+        var key = target.Key;
         try
         {
-            var taken = await TryPutVerifiedAsync(target, state.MediaType, state.FileName, ct =>
-                new StagedContentStream(Js, id, state.Committed, hash, _options.MaxChunkBytes, ct), cancellationToken);
-            if (taken is not null)
-            {
-                throw new RpcException(StatusCode.AlreadyExists, $"upload {id}: object {target} already exists with other content ({taken.Size} bytes, {taken.Digest}); "
-                    + "objects cannot be replaced, choose another key; nothing was stored");
-            }
+            await PutNewAsync(target, state.MediaType, state.FileName, ct =>
+                new StagedContentStream(Js, id, state.Committed, hash, _options.MaxChunkBytes, ct), "upload " + id, cancellationToken);
         }
         catch (ContentMismatchException e)
         {
@@ -89,6 +78,35 @@ public sealed partial class ObjectService
 
         Log.UploadCompleted(_logger, id, target.Bucket, key, target.Size);
         return new CompleteUploadResponse { ObjectRef = ToRef(state, key, completed.Digest, completed.Size) };
+    }
+
+    /// <summary>
+    /// Where new content from a producer goes: its requested key, or the content-addressed key when none was given. An
+    /// explicit key reserved for another digest is <c>invalid_argument</c>.
+    /// </summary>
+    private static ParsedRef NewObjectTarget(string bucket, string key, byte[] hash, ulong size, string what)
+    {
+        if (ObjectKeys.IsReservedForOther(key, hash))
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"{what}: key '{key}' is reserved for the content with that SHA-256 digest, "
+                + $"this content is {ObjectDigest.Format(hash)}; choose another key or none; nothing was stored");
+        }
+
+        return new ParsedRef(bucket, key.Length > 0 ? key : ObjectKeys.DerivedKey(hash), hash, size);
+    }
+
+    /// <summary>
+    /// Stores a producer's new content under <paramref name="target"/> (see <see cref="TryPutVerifiedAsync"/>); a key
+    /// holding other content is <c>already_exists</c> and nothing is written. Objects are immutable.
+    /// </summary>
+    private async Task PutNewAsync(ParsedRef target, string mediaType, string fileName, Func<CancellationToken, VerifyingStream> open, string what, CancellationToken cancellationToken)
+    {
+        var taken = await TryPutVerifiedAsync(target, mediaType, fileName, open, cancellationToken);
+        if (taken is not null)
+        {
+            throw new RpcException(StatusCode.AlreadyExists, $"{what}: object {target} already exists with other content ({taken.Size} bytes, {taken.Digest}); "
+                + "objects cannot be replaced, choose another key; nothing was stored");
+        }
     }
 
     /// <summary>
@@ -170,13 +188,16 @@ public sealed partial class ObjectService
         return null;
     }
 
-    private static ObjectRef ToRef(UploadState state, string key, string digest, ulong size) => new()
+    private static ObjectRef ToRef(UploadState state, string key, string digest, ulong size) =>
+        ToRef(state.Bucket, key, digest, size, state.MediaType, state.FileName);
+
+    private static ObjectRef ToRef(string bucket, string key, string digest, ulong size, string mediaType, string fileName) => new()
     {
-        Bucket = state.Bucket,
+        Bucket = bucket,
         Key = key,
         Digest = digest,
         Size = size,
-        MediaType = state.MediaType,
-        FileName = state.FileName,
+        MediaType = mediaType,
+        FileName = fileName,
     };
 }

@@ -48,5 +48,11 @@ public sealed partial class ObjectService
 
         [LoggerMessage(2314, LogLevel.Information, "Replicated object {Object} stored under its content-addressed key {StoredKey} ({Size} bytes): its key holds other content here")]
         public static partial void ReplicaStoredAside(ILogger logger, string @object, string storedKey, ulong size);
+
+        [LoggerMessage(2315, LogLevel.Debug, "Object {Bucket}/{Key} stored in one call ({Size} bytes)")]
+        public static partial void ObjectPut(ILogger logger, string bucket, string key, ulong size);
+
+        [LoggerMessage(2316, LogLevel.Warning, "PutObject for {Bucket}/{Key} rejected: {Reason}")]
+        public static partial void PutRejected(ILogger logger, string bucket, string key, string reason);
     }
 }

@@ -18,18 +18,8 @@ public sealed partial class ObjectService
     public async Task<BeginUploadResponse> BeginUploadAsync(BeginUploadRequest request, CancellationToken cancellationToken)
     {
         var id = ObjectKeys.CheckUploadId(request.UploadId);
-        Store(request.Bucket, "upload " + id);
-        if (request.Key.Length > 0)
-        {
-            ObjectKeys.CheckKey(request.Key, "upload " + id);
-        }
-
-        if (request.MediaType.Length > MaxTextLength || request.FileName.Length > MaxTextLength)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, $"upload {id}: media_type and file_name may have at most {MaxTextLength} characters");
-        }
-
-        CheckBucketLimit(request.Bucket, request.ExpectedSize, id);
+        CheckTarget(request.Bucket, request.Key, request.MediaType, request.FileName, "upload " + id);
+        CheckBucketLimit(request.Bucket, request.ExpectedSize, "upload " + id);
         using var _ = await _uploadLocks.AcquireAsync(id, cancellationToken);
         var (state, revision) = await LoadUploadAsync(id, cancellationToken);
         if (state is not null)
@@ -108,7 +98,7 @@ public sealed partial class ObjectService
             throw new RpcException(StatusCode.InvalidArgument, $"upload {id}: chunk ends at {end}, beyond expected_size {state.ExpectedSize}");
         }
 
-        CheckBucketLimit(state.Bucket, end, id);
+        CheckBucketLimit(state.Bucket, end, "upload " + id);
         if (offset < committed)
         {
             var overlap = (int)(Math.Min(end, committed) - offset);
@@ -181,12 +171,30 @@ public sealed partial class ObjectService
     private ValueTask<ulong> PurgeStagedAsync(string id, CancellationToken cancellationToken) =>
         Js.PurgeStreamAsync(ZoneAssets.UploadChunkStream, new StreamPurgeRequest { Filter = ObjectAssets.ChunkFilter(id) }, cancellationToken);
 
-    private void CheckBucketLimit(string bucket, ulong size, string id)
+    /// <summary>
+    /// Checks where new content is to be stored, as an upload or a PutObject names it: a configured bucket, a valid key
+    /// unless empty (derived at completion), media type and file name of bounded length; <c>invalid_argument</c> otherwise.
+    /// </summary>
+    private void CheckTarget(string bucket, string key, string mediaType, string fileName, string what)
+    {
+        Store(bucket, what);
+        if (key.Length > 0)
+        {
+            ObjectKeys.CheckKey(key, what);
+        }
+
+        if (mediaType.Length > MaxTextLength || fileName.Length > MaxTextLength)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"{what}: media_type and file_name may have at most {MaxTextLength} characters");
+        }
+    }
+
+    private void CheckBucketLimit(string bucket, ulong size, string what)
     {
         var limit = _bucketOptions[bucket].MaxBytes;
         if (limit > 0 && size > (ulong)limit)
         {
-            throw new RpcException(StatusCode.ResourceExhausted, $"upload {id}: {size} bytes exceed the limit of bucket {bucket} ({limit} bytes)");
+            throw new RpcException(StatusCode.ResourceExhausted, $"{what}: {size} bytes exceed the limit of bucket {bucket} ({limit} bytes)");
         }
     }
 

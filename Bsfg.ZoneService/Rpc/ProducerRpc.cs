@@ -125,6 +125,13 @@ public sealed class ProducerRpc(
         return objects.AbortUploadAsync(request, context.CancellationToken);
     }
 
+    /// <inheritdoc />
+    public Task<PutObjectResponse> PutObjectAsync(PutObjectRequest request, RpcCallContext context)
+    {
+        Admit(context);
+        return objects.PutObjectAsync(request, context.CancellationToken);
+    }
+
     private List<Fact> ValidateBatch(IReadOnlyList<Fact> requested)
     {
         if (requested.Count == 0)
