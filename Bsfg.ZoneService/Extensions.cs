@@ -1,7 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
-using Bsfg.Protocol;
 using Bsfg.Protocol.Server;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Configuration;
@@ -78,22 +75,13 @@ public static class Extensions
     /// <summary>Maps the boundary protocol's services (Connect and gRPC, unary).</summary>
     public static WebApplication MapZoneService(this WebApplication app)
     {
-        var options = new RpcServerOptions { MaxReceiveMessageSize = ZoneOptions.MaxMessageBytes, MaxSendMessageSize = ZoneOptions.MaxMessageBytes, ExceptionMapper = MapException };
+        var options = new RpcServerOptions { MaxReceiveMessageSize = ZoneOptions.MaxMessageBytes, MaxSendMessageSize = ZoneOptions.MaxMessageBytes, ExceptionMapper = ZoneErrorTranslator.ToRpc };
         var services = app.Services;
         app.MapProducerService(services.GetRequiredService<ProducerRpc>(), options);
         app.MapPeerService(services.GetRequiredService<PeerRpc>(), options);
         app.MapStatusService(services.GetRequiredService<StatusRpc>(), options);
         return app;
     }
-
-    /// <summary>Errors of the zone's storage, as the protocol reports them to callers.</summary>
-    internal static RpcException? MapException(Exception exception) => exception switch
-    {
-        NatsJSApiException { ErrorCode: 10077 } full => new RpcException(StatusCode.ResourceExhausted, "the zone's storage refused the write: " + full.Description, exception),
-        NatsJSApiException { Code: 503 } api => new RpcException(StatusCode.Unavailable, "the zone's log is unavailable: " + api.Description, exception),
-        NatsException or FactReaderLostException => new RpcException(StatusCode.Unavailable, "the zone's log is unavailable; retry: " + exception.Message, exception),
-        _ => null,
-    };
 
     private static void AddComponent<T>(IServiceCollection services)
         where T : class, IZoneComponent

@@ -1,5 +1,5 @@
-using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Facts;
 
 namespace Bsfg.ZoneService.Consumers;
@@ -13,14 +13,14 @@ public sealed partial class ConsumerService
         ValidateName(request.ConsumerName);
         if (request.SubjectFilters.Count == 0)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "at least one subject filter is required");
+            throw new InvalidRequestException("at least one subject filter is required");
         }
 
         foreach (var filter in request.SubjectFilters)
         {
             if (Subjects.ValidateFilter(filter) is { } reason)
             {
-                throw new RpcException(StatusCode.InvalidArgument, reason);
+                throw new InvalidRequestException(reason);
             }
         }
 
@@ -66,7 +66,7 @@ public sealed partial class ConsumerService
             creating.Release();
         }
 
-        throw new RpcException(StatusCode.Aborted, $"consumer '{request.ConsumerName}' is being created concurrently; retry");
+        throw new ConcurrentChangeException($"consumer '{request.ConsumerName}' is being created concurrently; retry");
     }
 
     /// <summary>
@@ -106,7 +106,7 @@ public sealed partial class ConsumerService
         if (count >= _options.MaxConsumersPerPeer)
         {
             Log.BoundReached(logger, owner, name, count);
-            throw new RpcException(StatusCode.ResourceExhausted,
+            throw new LimitExceededException(
                 $"zone '{owner}' already has {count} consumers in zone '{_options.Name}', the most one peer zone may hold "
                 + $"(Bsfg:Zone:MaxConsumersPerPeer = {_options.MaxConsumersPerPeer}); delete one it no longer uses with "
                 + "PeerService.DeleteConsumer (GetZoneStatus lists them) or reuse an existing name");
@@ -116,7 +116,7 @@ public sealed partial class ConsumerService
     private static OpenConsumerResponse Existing(ConsumerState existing, List<string> filters) =>
         existing.Filters.SequenceEqual(filters, StringComparer.Ordinal)
             ? Response(existing, created: false)
-            : throw new RpcException(StatusCode.FailedPrecondition,
+            : throw new PreconditionFailedException(
                 $"consumer '{existing.Name}' exists with filters [{string.Join(", ", existing.Filters)}]; open it with the same filters or use a new name");
 
     private async Task<ulong> StartSequenceAsync(OpenConsumerRequest request, CancellationToken cancellationToken)
@@ -126,7 +126,7 @@ public sealed partial class ConsumerService
         {
             StartPosition.Latest => last + 1,
             StartPosition.Sequence when request.StartSequence == 0 =>
-                throw new RpcException(StatusCode.InvalidArgument, "start_sequence must be at least 1 with START_POSITION_SEQUENCE"),
+                throw new InvalidRequestException("start_sequence must be at least 1 with START_POSITION_SEQUENCE"),
             StartPosition.Sequence => request.StartSequence,
             // From the very beginning: if retention already removed the log's start, the first fetch says so as a
             // gap rather than silently beginning later.

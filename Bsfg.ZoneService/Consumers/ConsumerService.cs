@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Configuration;
+using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Security;
 using Bsfg.ZoneService.Storage;
@@ -76,7 +76,7 @@ public sealed partial class ConsumerService(
         {
             // Ended by a newer fetch, or by the owner deleting the consumer.
             _ = await GetOwnedAsync(state.Name, owner, cancellationToken);
-            throw new RpcException(StatusCode.Aborted, $"a newer fetch of consumer '{state.Name}' superseded this one");
+            throw new ConcurrentChangeException($"a newer fetch of consumer '{state.Name}' superseded this one");
         }
         finally
         {
@@ -90,7 +90,7 @@ public sealed partial class ConsumerService(
         var state = await GetOwnedAsync(request.ConsumerName, owner, cancellationToken);
         if (request.Sequence > state.Delivered)
         {
-            throw new RpcException(StatusCode.OutOfRange,
+            throw new PositionOutOfRangeException(
                 $"cannot confirm {request.Sequence} on consumer '{state.Name}': only up to {state.Delivered} was delivered");
         }
 
@@ -328,7 +328,7 @@ public sealed partial class ConsumerService(
         return (await store.GetAsync(owner, name, cancellationToken))?.State ?? throw NotFound(name);
     }
 
-    private static RpcException NotFound(string name) => new(StatusCode.NotFound, $"consumer '{name}' does not exist; open it first");
+    private static NotFoundException NotFound(string name) => new($"consumer '{name}' does not exist; open it first");
 
     /// <summary>Key of a consumer's in-memory reader, gate and running fetch: its owner and name, as stored.</summary>
     private static string IdOf(ConsumerState state) => ConsumerStore.KeyOf(state.Owner, state.Name);
@@ -356,7 +356,7 @@ public sealed partial class ConsumerService(
     {
         if (string.IsNullOrEmpty(name) || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"consumer name '{name}' must be 1–64 letters, digits, '-' or '_'");
+            throw new InvalidRequestException($"consumer name '{name}' must be 1–64 letters, digits, '-' or '_'");
         }
     }
 

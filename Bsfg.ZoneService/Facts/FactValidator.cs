@@ -2,6 +2,7 @@ using Bsfg.Nats.ObjectStore;
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Configuration;
+using Bsfg.ZoneService.Errors;
 using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Facts;
@@ -165,5 +166,5 @@ public sealed class FactValidator(IOptions<ZoneOptions> options)
 
     private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
 
-    private static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+    private static InvalidRequestException Invalid(string message) => new(message);
 }

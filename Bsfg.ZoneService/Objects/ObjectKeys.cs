@@ -1,7 +1,7 @@
 using System.Text;
 using Bsfg.Nats.ObjectStore;
-using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Errors;
 
 namespace Bsfg.ZoneService.Objects;
 
@@ -31,7 +31,7 @@ internal static class ObjectKeys
         if (string.IsNullOrEmpty(uploadId) || uploadId.Length > MaxUploadIdLength
             || !uploadId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"upload_id '{Shorten(uploadId)}' must be 1 to {MaxUploadIdLength} letters, digits, '-' or '_' (e.g. a UUID)");
+            throw new InvalidRequestException($"upload_id '{Shorten(uploadId)}' must be 1 to {MaxUploadIdLength} letters, digits, '-' or '_' (e.g. a UUID)");
         }
 
         return uploadId;
@@ -42,12 +42,12 @@ internal static class ObjectKeys
     {
         if (string.IsNullOrEmpty(key))
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"{what}: key is empty");
+            throw new InvalidRequestException($"{what}: key is empty");
         }
 
         if (Encoding.UTF8.GetByteCount(key) > ObjectService.MaxKeyBytes || key.Any(char.IsControl))
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"{what}: key '{Shorten(key)}' must be at most {ObjectService.MaxKeyBytes} UTF-8 bytes without control characters");
+            throw new InvalidRequestException($"{what}: key '{Shorten(key)}' must be at most {ObjectService.MaxKeyBytes} UTF-8 bytes without control characters");
         }
     }
 
@@ -55,7 +55,7 @@ internal static class ObjectKeys
     public static byte[] ParseDigest(string digest, string what) =>
         ObjectDigest.TryDecode(digest, out var hash)
             ? hash
-            : throw new RpcException(StatusCode.InvalidArgument, $"{what}: digest '{Shorten(digest)}' is not a SHA-256 digest ('{ObjectDigest.Prefix}' and the URL-safe base64 of 32 bytes)");
+            : throw new InvalidRequestException($"{what}: digest '{Shorten(digest)}' is not a SHA-256 digest ('{ObjectDigest.Prefix}' and the URL-safe base64 of 32 bytes)");
 
     /// <summary>Key of the object in the reference bucket: <c>&lt;bucket&gt;.&lt;base64url(key)&gt;</c> (KV keys allow '=', '-' and '_').</summary>
     public static string ReferenceKey(string bucket, string key) =>
@@ -94,13 +94,13 @@ internal static class ObjectKeys
     {
         if (objectRef is null)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"{what} is missing");
+            throw new InvalidRequestException($"{what} is missing");
         }
 
         var name = $"{what} ({objectRef.Bucket}/{Shorten(objectRef.Key)})";
         if (!buckets.Contains(objectRef.Bucket))
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"{name}: bucket '{objectRef.Bucket}' is not a bucket of this zone");
+            throw new InvalidRequestException($"{name}: bucket '{objectRef.Bucket}' is not a bucket of this zone");
         }
 
         CheckKey(objectRef.Key, name);

@@ -1,7 +1,7 @@
 using Bsfg.Nats.KeyValue;
 using Bsfg.Nats.ObjectStore;
-using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Errors;
 
 namespace Bsfg.ZoneService.Objects;
 
@@ -25,19 +25,19 @@ public sealed partial class ObjectService
         var (state, revision) = await LoadUploadAsync(id, cancellationToken);
         if (state is null)
         {
-            throw new RpcException(StatusCode.NotFound, $"upload {id} does not exist (never begun, aborted or expired)");
+            throw new NotFoundException($"upload {id} does not exist (never begun, aborted or expired)");
         }
 
         if (state.Completed is { } done)
         {
             return done.Size == request.Size && ObjectKeys.SameDigest(done.Digest, hash)
                 ? new CompleteUploadResponse { ObjectRef = ToRef(state, done.Key, done.Digest, done.Size) }
-                : throw new RpcException(StatusCode.FailedPrecondition, $"upload {id} was already completed with size {done.Size} and digest {done.Digest}");
+                : throw new PreconditionFailedException($"upload {id} was already completed with size {done.Size} and digest {done.Digest}");
         }
 
         if (request.Size != state.Committed || (state.ExpectedSize > 0 && state.Committed != state.ExpectedSize))
         {
-            throw new RpcException(StatusCode.DataLoss, $"upload {id}: size {request.Size} does not match the {state.Committed} bytes committed"
+            throw new IntegrityException($"upload {id}: size {request.Size} does not match the {state.Committed} bytes committed"
                 + (state.ExpectedSize > 0 ? $" (expected_size {state.ExpectedSize})" : "") + "; nothing was stored");
         }
 
@@ -52,7 +52,7 @@ public sealed partial class ObjectService
         {
             await DiscardUploadAsync(id, revision, cancellationToken);
             Log.UploadRejected(_logger, id, e.Message);
-            throw new RpcException(StatusCode.DataLoss, $"upload {id} discarded, nothing was stored: {e.Message}", e);
+            throw new IntegrityException($"upload {id} discarded, nothing was stored: {e.Message}", e);
         }
 
         var completed = new CompletedUpload { Key = key, Digest = target.Digest, Size = target.Size };
@@ -88,7 +88,7 @@ public sealed partial class ObjectService
     {
         if (ObjectKeys.IsReservedForOther(key, hash))
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"{what}: key '{key}' is reserved for the content with that SHA-256 digest, "
+            throw new InvalidRequestException($"{what}: key '{key}' is reserved for the content with that SHA-256 digest, "
                 + $"this content is {ObjectDigest.Format(hash)}; choose another key or none; nothing was stored");
         }
 
@@ -104,7 +104,7 @@ public sealed partial class ObjectService
         var taken = await TryPutVerifiedAsync(target, mediaType, fileName, open, cancellationToken);
         if (taken is not null)
         {
-            throw new RpcException(StatusCode.AlreadyExists, $"{what}: object {target} already exists with other content ({taken.Size} bytes, {taken.Digest}); "
+            throw new ConflictException($"{what}: object {target} already exists with other content ({taken.Size} bytes, {taken.Digest}); "
                 + "objects cannot be replaced, choose another key; nothing was stored");
         }
     }
@@ -134,7 +134,7 @@ public sealed partial class ObjectService
             var conflict = await TryPutReplicaAsync(aside, objectRef, content, cancellationToken);
             if (conflict is not null)
             {
-                throw new RpcException(StatusCode.AlreadyExists, $"replicated object {target}: its content-addressed key {aside.Key} holds other content ({conflict.Size} bytes, {conflict.Digest}); nothing was stored");
+                throw new ConflictException($"replicated object {target}: its content-addressed key {aside.Key} holds other content ({conflict.Size} bytes, {conflict.Digest}); nothing was stored");
             }
 
             Log.ReplicaStoredAside(_logger, target.ToString(), aside.Key, target.Size);
@@ -143,7 +143,7 @@ public sealed partial class ObjectService
         catch (ContentMismatchException e)
         {
             Log.ReplicaRejected(_logger, target.ToString(), e.Message);
-            throw new RpcException(StatusCode.DataLoss, $"{e.Message}; nothing was stored", e);
+            throw new IntegrityException($"{e.Message}; nothing was stored", e);
         }
     }
 

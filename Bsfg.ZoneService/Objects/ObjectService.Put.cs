@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Bsfg.Nats.ObjectStore;
-using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Errors;
 
 namespace Bsfg.ZoneService.Objects;
 
@@ -23,7 +23,7 @@ public sealed partial class ObjectService
         var size = (ulong)data.Length;
         if (data.Length > _options.MaxPutObjectBytes)
         {
-            throw new RpcException(StatusCode.ResourceExhausted, $"{what}: {data.Length} bytes exceed the PutObject limit of {_options.MaxPutObjectBytes} bytes "
+            throw new LimitExceededException($"{what}: {data.Length} bytes exceed the PutObject limit of {_options.MaxPutObjectBytes} bytes "
                 + "(Bsfg:Zone:MaxPutObjectBytes); upload larger artifacts in chunks with BeginUpload, UploadChunk and CompleteUpload; nothing was stored");
         }
 
@@ -35,7 +35,7 @@ public sealed partial class ObjectService
         {
             var reason = $"SHA-256 of the content is {ObjectDigest.Format(actual)}, not {ObjectDigest.Format(hash)}";
             Log.PutRejected(_logger, request.Bucket, request.Key, reason);
-            throw new RpcException(StatusCode.DataLoss, $"{what}: {reason}; nothing was stored");
+            throw new IntegrityException($"{what}: {reason}; nothing was stored");
         }
 
         var target = NewObjectTarget(request.Bucket, request.Key, hash, size, what);
@@ -46,7 +46,7 @@ public sealed partial class ObjectService
         catch (ContentMismatchException e)
         {
             // Checked above already; the stream checks again before the object's metadata could be written.
-            throw new RpcException(StatusCode.DataLoss, $"{e.Message}; nothing was stored", e);
+            throw new IntegrityException($"{e.Message}; nothing was stored", e);
         }
 
         Log.ObjectPut(_logger, target.Bucket, target.Key, size);

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Bsfg.Nats.JetStream;
 using Bsfg.Nats.ObjectStore;
-using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Errors;
 using Google.Protobuf;
 
 namespace Bsfg.ZoneService.Objects;
@@ -37,7 +37,7 @@ public sealed partial class ObjectService
 
         if (info is null || info.Options?.Link is not null || !await MayReadAsync(request.Bucket, info.Name, canRead, cancellationToken))
         {
-            throw new RpcException(StatusCode.NotFound, $"{what} does not exist");
+            throw new NotFoundException($"{what} does not exist");
         }
 
         var digest = ObjectDigest.TryDecode(info.Digest, out var hash) ? ObjectDigest.Format(hash) : info.Digest ?? "";
@@ -64,7 +64,7 @@ public sealed partial class ObjectService
             if (attempt > 0 || await store.GetInfoAsync(info.Name, cancellationToken: cancellationToken) is not { } again || again.Nuid != info.Nuid)
             {
                 // Transient for the reader: it fetches the range again.
-                throw new RpcException(StatusCode.Unavailable, $"{what} changed while being read; fetch it again");
+                throw new ZoneUnavailableException($"{what} changed while being read; fetch it again");
             }
         }
 
@@ -128,7 +128,7 @@ public sealed partial class ObjectService
 
         if (size != info.Size || (ulong)sequences.Count != info.Chunks)
         {
-            throw new RpcException(StatusCode.DataLoss, $"object {info.Bucket}/{info.Name} is damaged: {sequences.Count} chunks of {size} bytes stored, its metadata says {info.Chunks} chunks of {info.Size} bytes");
+            throw new IntegrityException($"object {info.Bucket}/{info.Name} is damaged: {sequences.Count} chunks of {size} bytes stored, its metadata says {info.Chunks} chunks of {info.Size} bytes");
         }
 
         var index = new ChunkIndex([.. sequences], [.. starts], size);

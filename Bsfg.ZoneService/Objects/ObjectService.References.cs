@@ -1,7 +1,7 @@
 using Bsfg.Nats.KeyValue;
 using Bsfg.Nats.ObjectStore;
-using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Errors;
 
 namespace Bsfg.ZoneService.Objects;
 
@@ -73,7 +73,7 @@ public sealed partial class ObjectService
 
                 if (attempt >= 10)
                 {
-                    throw new RpcException(StatusCode.Aborted, $"references of {target} keep changing; retry");
+                    throw new ConcurrentChangeException($"references of {target} keep changing; retry");
                 }
             }
         }
@@ -87,14 +87,14 @@ public sealed partial class ObjectService
         if (info is null)
         {
             var atKey = await store.GetInfoAsync(target.Key, cancellationToken: cancellationToken);
-            throw new RpcException(StatusCode.FailedPrecondition, atKey is null || atKey.Options?.Link is not null
+            throw new PreconditionFailedException(atKey is null || atKey.Options?.Link is not null
                 ? $"{what} does not exist in this zone; upload it first"
                 : $"{what} does not match the stored object: reference says {target.Size} bytes {target.Digest}, stored is {atKey.Size} bytes {atKey.Digest}");
         }
 
         if (info.Size != target.Size)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"{what} does not match the stored object: reference says {target.Size} bytes {target.Digest}, stored is {info.Size} bytes {info.Digest}");
+            throw new PreconditionFailedException($"{what} does not match the stored object: reference says {target.Size} bytes {target.Digest}, stored is {info.Size} bytes {info.Digest}");
         }
 
         return info;
@@ -108,7 +108,7 @@ public sealed partial class ObjectService
             var (current, revision) = await LoadReferencesAsync(key, cancellationToken);
             if (current?.SweepingNuid == info.Nuid)
             {
-                throw new RpcException(StatusCode.FailedPrecondition, $"{what} is being removed as an orphan; upload it again");
+                throw new PreconditionFailedException($"{what} is being removed as an orphan; upload it again");
             }
 
             if (current is { IsReferenced: true, SweepingNuid: null }
@@ -127,13 +127,13 @@ public sealed partial class ObjectService
             var now = await Store(target.Bucket, what).GetInfoAsync(info.Name, cancellationToken: cancellationToken);
             if (now?.Nuid != info.Nuid)
             {
-                throw new RpcException(StatusCode.FailedPrecondition, $"{what} does not exist in this zone any more; upload it again");
+                throw new PreconditionFailedException($"{what} does not exist in this zone any more; upload it again");
             }
 
             return;
         }
 
-        throw new RpcException(StatusCode.Aborted, $"{what}: references keep changing; retry");
+        throw new ConcurrentChangeException($"{what}: references keep changing; retry");
     }
 
     /// <summary>The live reference record and its revision (the revision of a delete marker, or 0, when there is none).</summary>

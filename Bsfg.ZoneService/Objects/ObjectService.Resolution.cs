@@ -1,5 +1,5 @@
 using Bsfg.Nats.ObjectStore;
-using Bsfg.Protocol;
+using Bsfg.ZoneService.Errors;
 
 namespace Bsfg.ZoneService.Objects;
 
@@ -41,7 +41,7 @@ public sealed partial class ObjectService
     {
         var info = await ResolveAsync(Store(target.Bucket, target.ToString()), target.Key, target.Hash, cancellationToken);
         // Never record a reference on another object under the key: the fact's own object must be here.
-        return info?.Name ?? throw new RpcException(StatusCode.FailedPrecondition, $"object {target} with digest {target.Digest} is not stored in this zone");
+        return info?.Name ?? throw new PreconditionFailedException($"object {target} with digest {target.Digest} is not stored in this zone");
     }
 
     /// <summary>True for a live (not a link) object whose metadata digest is <paramref name="hash"/>.</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Bsfg.Nats.JetStream;
-using Bsfg.Protocol;
+using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Storage;
 
 namespace Bsfg.ZoneService.Objects;
@@ -20,14 +20,14 @@ public sealed partial class ObjectService
         while (position < end)
         {
             var msg = await Js.GetLastMsgAsync(ZoneAssets.UploadChunkStream, ObjectAssets.ChunkSubject(id, start), cancellationToken: cancellationToken)
-                ?? throw new RpcException(StatusCode.FailedPrecondition, $"upload {id}: the staged bytes at offset {start} are gone (expired); abort and upload again");
+                ?? throw new PreconditionFailedException($"upload {id}: the staged bytes at offset {start} are gone (expired); abort and upload again");
             var chunkEnd = start + (ulong)msg.Data.Length;
             var upTo = Math.Min(chunkEnd, end);
             var stored = msg.Data.Span[(int)(position - start)..(int)(upTo - start)];
             var sent = resent.Span[(int)(position - offset)..(int)(upTo - offset)];
             if (!stored.SequenceEqual(sent))
             {
-                throw new RpcException(StatusCode.FailedPrecondition, $"upload {id}: bytes re-sent at offset {offset} differ from those already stored; committed content cannot change");
+                throw new PreconditionFailedException($"upload {id}: bytes re-sent at offset {offset} differ from those already stored; committed content cannot change");
             }
 
             position = upTo;

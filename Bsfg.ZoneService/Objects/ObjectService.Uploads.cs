@@ -1,7 +1,7 @@
 using Bsfg.Nats.JetStream.Models;
 using Bsfg.Nats.KeyValue;
-using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Storage;
 using Google.Protobuf.WellKnownTypes;
 
@@ -26,7 +26,7 @@ public sealed partial class ObjectService
         {
             if (state.Bucket != request.Bucket || state.Key != request.Key)
             {
-                throw new RpcException(StatusCode.FailedPrecondition, $"upload {id} already exists for {state.Bucket}/{state.Key}; use a new upload_id for {request.Bucket}/{request.Key}");
+                throw new PreconditionFailedException($"upload {id} already exists for {state.Bucket}/{state.Key}; use a new upload_id for {request.Bucket}/{request.Key}");
             }
 
             Log.UploadResumed(_logger, id, state.Committed);
@@ -70,32 +70,32 @@ public sealed partial class ObjectService
         var data = request.Data.Memory;
         if (data.Length > _options.MaxChunkBytes)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"upload {id}: chunk of {data.Length} bytes exceeds max_chunk_size {_options.MaxChunkBytes}");
+            throw new InvalidRequestException($"upload {id}: chunk of {data.Length} bytes exceeds max_chunk_size {_options.MaxChunkBytes}");
         }
 
         using var _ = await _uploadLocks.AcquireAsync(id, cancellationToken);
         var (state, revision) = await LoadUploadAsync(id, cancellationToken);
         if (state is null)
         {
-            throw new RpcException(StatusCode.NotFound, $"upload {id} does not exist (never begun, aborted or expired)");
+            throw new NotFoundException($"upload {id} does not exist (never begun, aborted or expired)");
         }
 
         if (state.Completed is not null)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"upload {id} is already completed");
+            throw new PreconditionFailedException($"upload {id} is already completed");
         }
 
         var offset = request.Offset;
         var committed = state.Committed;
         if (offset > committed)
         {
-            throw new RpcException(StatusCode.OutOfRange, $"upload {id}: offset {offset} is beyond the committed size {committed}; continue at {committed}");
+            throw new PositionOutOfRangeException($"upload {id}: offset {offset} is beyond the committed size {committed}; continue at {committed}");
         }
 
         var end = offset + (ulong)data.Length;
         if (state.ExpectedSize > 0 && end > state.ExpectedSize)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"upload {id}: chunk ends at {end}, beyond expected_size {state.ExpectedSize}");
+            throw new InvalidRequestException($"upload {id}: chunk ends at {end}, beyond expected_size {state.ExpectedSize}");
         }
 
         CheckBucketLimit(state.Bucket, end, "upload " + id);
@@ -119,7 +119,7 @@ public sealed partial class ObjectService
         catch (NatsKVWrongLastRevisionException e)
         {
             // Another instance wrote the upload meanwhile; the staged chunk is replaced by whichever write is retried.
-            throw new RpcException(StatusCode.Aborted, $"upload {id} was changed concurrently; call BeginUpload to learn the committed size", e);
+            throw new ConcurrentChangeException($"upload {id} was changed concurrently; call BeginUpload to learn the committed size", e);
         }
 
         return new UploadChunkResponse { CommittedSize = end };
@@ -185,7 +185,7 @@ public sealed partial class ObjectService
 
         if (mediaType.Length > MaxTextLength || fileName.Length > MaxTextLength)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"{what}: media_type and file_name may have at most {MaxTextLength} characters");
+            throw new InvalidRequestException($"{what}: media_type and file_name may have at most {MaxTextLength} characters");
         }
     }
 
@@ -194,7 +194,7 @@ public sealed partial class ObjectService
         var limit = _bucketOptions[bucket].MaxBytes;
         if (limit > 0 && size > (ulong)limit)
         {
-            throw new RpcException(StatusCode.ResourceExhausted, $"{what}: {size} bytes exceed the limit of bucket {bucket} ({limit} bytes)");
+            throw new LimitExceededException($"{what}: {size} bytes exceed the limit of bucket {bucket} ({limit} bytes)");
         }
     }
 

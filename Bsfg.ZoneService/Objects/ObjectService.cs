@@ -3,8 +3,8 @@ using Bsfg.Nats.JetStream;
 using Bsfg.Nats.JetStream.Models;
 using Bsfg.Nats.KeyValue;
 using Bsfg.Nats.ObjectStore;
-using Bsfg.Protocol;
 using Bsfg.ZoneService.Configuration;
+using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Storage;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +15,7 @@ namespace Bsfg.ZoneService.Objects;
 /// objects of the zone's Object Store buckets (official layout, readable by any NATS client); validation of the object
 /// references of appended facts; byte-range reads for peers allowed to read a fact that references the object;
 /// objects pulled from peers; and the reference tracking the orphan sweeper (<see cref="ObjectSweeper"/>) relies on.
-/// No operation holds a whole object in memory. Client errors are <see cref="RpcException"/>s.
+/// No operation holds a whole object in memory. Client errors are <see cref="ZoneException"/>s.
 /// </summary>
 public sealed partial class ObjectService : IZoneComponent, IDisposable
 {
@@ -161,12 +161,12 @@ public sealed partial class ObjectService : IZoneComponent, IDisposable
         var stores = _stores ?? throw NotReady();
         return stores.TryGetValue(bucket, out var store)
             ? store
-            : throw new RpcException(StatusCode.InvalidArgument, $"{what}: bucket '{bucket}' is not a bucket of this zone (buckets: {string.Join(", ", stores.Keys)})");
+            : throw new InvalidRequestException($"{what}: bucket '{bucket}' is not a bucket of this zone (buckets: {string.Join(", ", stores.Keys)})");
     }
 
     internal ObjStore? TryStore(string bucket) => _stores?.GetValueOrDefault(bucket);
 
-    private static RpcException NotReady() => new(StatusCode.Unavailable, "the zone's object storage is starting");
+    private static ZoneUnavailableException NotReady() => new("the zone's object storage is starting");
 
     private static T Decode<T>(ReadOnlyMemory<byte> json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         JsonSerializer.Deserialize(json.Span, type) ?? throw new InvalidDataException("empty " + typeof(T).Name);

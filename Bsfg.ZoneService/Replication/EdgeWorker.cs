@@ -2,6 +2,8 @@ using Bsfg.Protocol;
 using Bsfg.Protocol.Client;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Configuration;
+using Bsfg.ZoneService.Errors;
+using Bsfg.ZoneService.Rpc;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Bsfg.ZoneService.Replication;
@@ -54,7 +56,12 @@ internal sealed partial class EdgeWorker(
             }
             catch (Exception e)
             {
-                var error = e is RpcException rpc ? $"{StatusTranslator.ToConnectName(rpc.StatusCode)}: {rpc.Message}" : e.Message;
+                var error = e switch
+                {
+                    RpcException rpc => $"{StatusTranslator.ToConnectName(rpc.StatusCode)}: {rpc.Message}",
+                    ZoneException zone => $"{StatusTranslator.ToConnectName(ZoneErrorTranslator.StatusOf(zone))}: {zone.Message}",
+                    _ => e.Message,
+                };
                 var failures = RecordFailure(error);
                 deps.Metrics.Failed(this);
                 var delay = Backoff(failures);

@@ -1,6 +1,7 @@
 using Bsfg.Protocol;
 using Bsfg.Protocol.Client;
 using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Errors;
 
 namespace Bsfg.ZoneService.Replication;
 
@@ -76,7 +77,7 @@ internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectR
                 // Digests compare as the hash they encode: a fact may carry any accepted spelling of it.
                 if (response.Size != objectRef.Size || !SameDigest(response.Digest, objectRef.Digest))
                 {
-                    throw new RpcException(StatusCode.DataLoss,
+                    throw new IntegrityException(
                         $"peer's object {objectRef.Bucket}/{objectRef.Key} has size {response.Size} and digest {response.Digest}, the fact says {objectRef.Size} and {objectRef.Digest}");
                 }
 
@@ -87,7 +88,7 @@ internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectR
                 _eof = response.Eof || _offset >= (long)objectRef.Size;
                 if (_range.IsEmpty && !_eof)
                 {
-                    throw new RpcException(StatusCode.DataLoss, $"peer returned an empty range at {_offset} of {objectRef.Size}");
+                    throw new IntegrityException($"peer returned an empty range at {_offset} of {objectRef.Size}");
                 }
 
                 return;

@@ -1,6 +1,8 @@
 using Bsfg.Nats;
 using Bsfg.Nats.JetStream;
 using Bsfg.Protocol;
+using Bsfg.ZoneService.Errors;
+using Bsfg.ZoneService.Rpc;
 
 namespace Bsfg.ZoneService.Replication;
 
@@ -21,6 +23,8 @@ internal static class Refusals
     /// </summary>
     public static bool IsPermanent(Exception error) => error switch
     {
+        InvalidRequestException or PreconditionFailedException or ConflictException or PositionOutOfRangeException or NotFoundException
+            or NotGrantedException or IntegrityException => true,
         RpcException rpc => rpc.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.AlreadyExists
             or StatusCode.OutOfRange or StatusCode.NotFound or StatusCode.PermissionDenied or StatusCode.DataLoss,
         NatsJSApiException { ErrorCode: MessageTooLarge } => true,
@@ -31,6 +35,7 @@ internal static class Refusals
     /// <summary>The refusal as a status code and message, for the quarantine entry and its fact.</summary>
     public static (StatusCode Code, string Message) Describe(Exception error) => error switch
     {
+        ZoneException zone => (ZoneErrorTranslator.StatusOf(zone), zone.Message),
         RpcException rpc => (rpc.StatusCode, rpc.Message),
         NatsJSApiException api => (StatusCode.InvalidArgument, "the local log refused the fact: " + api.Error.Description),
         NatsPayloadTooLargeException large => (StatusCode.InvalidArgument, "the fact is too large for this zone's NATS server: " + large.Message),

@@ -1,5 +1,6 @@
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Errors;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Bsfg.ZoneService.Replication;
@@ -32,12 +33,13 @@ public sealed partial class ReplicationService
     /// Replays one quarantined fact, or all, each through the edge it came from. A fact whose edge is no longer
     /// configured stays in quarantine (failed_precondition outcome).
     /// </summary>
-    /// <exception cref="RpcException">invalid_argument for a malformed request, not_found for a fact not in quarantine.</exception>
+    /// <exception cref="InvalidRequestException">a malformed request.</exception>
+    /// <exception cref="NotFoundException">the fact is not in quarantine.</exception>
     public async Task<ReplayQuarantinedResponse> ReplayQuarantinedAsync(ReplayQuarantinedRequest request, CancellationToken ct)
     {
         if (request.All == (request.FactId.Length > 0))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "name one fact_id, or set all (and no fact_id)");
+            throw new InvalidRequestException("name one fact_id, or set all (and no fact_id)");
         }
 
         var keys = request.All ? await _quarantine.ListKeysAsync(null, ct) : [QuarantineStore.KeyOf(request.FactId)];
@@ -49,7 +51,7 @@ public sealed partial class ReplicationService
             {
                 if (!request.All)
                 {
-                    throw new RpcException(StatusCode.NotFound, $"fact {request.FactId} is not in quarantine");
+                    throw new NotFoundException($"fact {request.FactId} is not in quarantine");
                 }
 
                 continue; // replayed concurrently

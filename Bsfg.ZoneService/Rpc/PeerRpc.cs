@@ -1,7 +1,7 @@
-using Bsfg.Protocol;
 using Bsfg.Protocol.Server;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Consumers;
+using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Objects;
 using Bsfg.ZoneService.Security;
@@ -36,7 +36,7 @@ public sealed class PeerRpc(
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            throw new RpcException(StatusCode.Unavailable, "the zone is stopping; retry");
+            throw new ZoneUnavailableException("the zone is stopping; retry");
         }
 
         tracing.RecordServed(request.ConsumerName, peer, response.Facts);

@@ -1,7 +1,7 @@
-using Bsfg.Protocol;
 using Bsfg.Protocol.Server;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Configuration;
+using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Objects;
 using Bsfg.ZoneService.Security;
@@ -136,12 +136,12 @@ public sealed class ProducerRpc(
     {
         if (requested.Count == 0)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "facts: at least one fact is required");
+            throw new InvalidRequestException("facts: at least one fact is required");
         }
 
         if (requested.Count > _maxBatch)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"facts: {requested.Count} facts in one call; at most {_maxBatch} are accepted (Bsfg:Zone:MaxAppendBatch)");
+            throw new InvalidRequestException($"facts: {requested.Count} facts in one call; at most {_maxBatch} are accepted (Bsfg:Zone:MaxAppendBatch)");
         }
 
         var facts = new List<Fact>(requested.Count);
@@ -151,9 +151,9 @@ public sealed class ProducerRpc(
             {
                 facts.Add(validator.ValidateForAppend(requested[i]));
             }
-            catch (RpcException e)
+            catch (ZoneException e)
             {
-                throw new RpcException(e.StatusCode, $"facts[{i}]: {e.Message}", e);
+                throw e.At($"facts[{i}]");
             }
         }
 
@@ -166,9 +166,9 @@ public sealed class ProducerRpc(
         {
             await check();
         }
-        catch (RpcException e)
+        catch (ZoneException e)
         {
-            throw new RpcException(e.StatusCode, $"facts[{index}]: {e.Message}", e);
+            throw e.At($"facts[{index}]");
         }
     }
 

@@ -6,6 +6,7 @@ using Bsfg.Protocol;
 using Bsfg.Protocol.Server;
 using Bsfg.ServiceDefaults.Security;
 using Bsfg.ZoneService.Configuration;
+using Bsfg.ZoneService.Errors;
 using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Security;
@@ -41,7 +42,8 @@ public sealed partial class CallerAuthenticator
     }
 
     /// <summary>The caller, who must be a producer of this zone.</summary>
-    /// <exception cref="RpcException">unauthenticated or permission_denied.</exception>
+    /// <exception cref="NotAuthenticatedException">no usable identity.</exception>
+    /// <exception cref="NotGrantedException">the identity may not call this.</exception>
     public BsfgIdentity RequireProducer(RpcCallContext context)
     {
         var identity = Authenticate(context);
@@ -59,7 +61,8 @@ public sealed partial class CallerAuthenticator
     }
 
     /// <summary>The caller, who must be another zone's service.</summary>
-    /// <exception cref="RpcException">unauthenticated or permission_denied.</exception>
+    /// <exception cref="NotAuthenticatedException">no usable identity.</exception>
+    /// <exception cref="NotGrantedException">the identity may not call this.</exception>
     public BsfgIdentity RequirePeer(RpcCallContext context)
     {
         var identity = Authenticate(context);
@@ -136,11 +139,11 @@ public sealed partial class CallerAuthenticator
         return result;
     }
 
-    private RpcException Refuse(RpcCallContext context, StatusCode code, BsfgIdentity? identity, string message)
+    private ZoneException Refuse(RpcCallContext context, StatusCode code, BsfgIdentity? identity, string message)
     {
         _metrics.Refused(context.Method.Name, code);
         Log.Refused(_logger, context.Method.Name, code, identity?.ToString() ?? "(unauthenticated)", context.RemoteIpAddress?.ToString() ?? "?", message);
-        return new RpcException(code, message);
+        return code == StatusCode.Unauthenticated ? new NotAuthenticatedException(message) : new NotGrantedException(message);
     }
 
     private static partial class Log

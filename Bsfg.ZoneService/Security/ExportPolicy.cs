@@ -1,5 +1,5 @@
-using Bsfg.Protocol;
 using Bsfg.ZoneService.Configuration;
+using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Facts;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +23,7 @@ public sealed class ExportPolicy(IOptions<ZoneOptions> options)
         var refused = filters.Where(f => !grants.Any(g => Subjects.IsSubsetOf(f, g))).ToList();
         if (refused.Count > 0)
         {
-            throw new RpcException(StatusCode.PermissionDenied, grants.Count == 0
+            throw new NotGrantedException(grants.Count == 0
                 ? $"zone '{peer}' is not granted any subjects by this zone's export policy"
                 : $"zone '{peer}' is not granted [{string.Join(", ", refused)}]; it may read [{string.Join(", ", grants)}]");
         }

@@ -1,4 +1,5 @@
 using Bsfg.Nats;
+using Bsfg.ZoneService.Errors;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Bsfg.ZoneService.Storage;
@@ -23,7 +24,7 @@ public sealed partial class ZoneStartup(ZoneNats nats, IEnumerable<IZoneComponen
     {
         if (!IsReady)
         {
-            throw new Bsfg.Protocol.RpcException(Bsfg.Protocol.StatusCode.Unavailable, "the zone is starting; retry shortly");
+            throw new ZoneUnavailableException("the zone is starting; retry shortly");
         }
     }
 

@@ -4,7 +4,9 @@ using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.Tests.Infrastructure;
 using Bsfg.ZoneService.Configuration;
+using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Objects;
+using Bsfg.ZoneService.Rpc;
 using Bsfg.ZoneService.Storage;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -110,10 +112,12 @@ public sealed class ObjectZone : IAsyncDisposable
 
     public async Task<ObjStore> StoreAsync() => await ObjStore.BindAsync(Nats.JetStream, Bucket, TestContext.Current.CancellationToken);
 
-    public static async Task<RpcException> FailsWith(StatusCode code, Func<Task> call)
+    /// <summary>Awaits the zone's error for <paramref name="call"/>, checked by the status callers would see.</summary>
+    public static async Task<ZoneException> FailsWith(StatusCode code, Func<Task> call)
     {
-        var e = await Assert.ThrowsAsync<RpcException>(call);
-        Assert.True(e.StatusCode == code, $"expected {code}, got {e.StatusCode}: {e.Message}");
+        var e = await Assert.ThrowsAnyAsync<ZoneException>(call);
+        var status = ZoneErrorTranslator.StatusOf(e);
+        Assert.True(status == code, $"expected {code}, got {status}: {e.Message}");
         return e;
     }
 
