@@ -25,7 +25,7 @@ public static class Extensions
     {
         var state = TopologyState.For(builder);
         state.AddZone(name);
-        var nats = builder.AddNatsExecutable($"{name}-nats", state.Directory).WithJetStream(name).WithDataVolume();
+        var nats = builder.AddNatsServer($"{name}-nats", state.Directory).WithJetStream(name).WithDataVolume();
         var token = builder.CreateResourceBuilder(ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-producer-token", special: false));
         var annotation = new ZoneAnnotation(nats.Resource, token.Resource);
         var zone = builder.AddProject<Projects.Bsfg_ZoneService>(name, launchProfileName: null)
@@ -46,7 +46,10 @@ public static class Extensions
             builder.Services.AddHealthChecks().Add(new HealthCheckRegistration($"{name}_health", _ => check, failureStatus: null, tags: null));
             zone.WithHealthCheck($"{name}_health")
                 .WithKillCommand();
-            nats.WithKillCommand();
+            if (nats.Resource is NatsExecutableResource)
+            {
+                nats.WithKillCommand();
+            }
         }
 
         return zone;

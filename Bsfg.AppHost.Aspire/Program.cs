@@ -28,4 +28,4 @@ builder.AddSimulator("simulator")
     .WritesTo(idmz)
     .WritesTo(enterprise);
 
-builder.Build().Run();
+return builder.Build().RunTopology();

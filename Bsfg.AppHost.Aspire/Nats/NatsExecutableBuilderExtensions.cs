@@ -1,15 +1,12 @@
 using Aspire.Hosting.Publishing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Bsfg.AppHost.Nats;
 
 /// <summary>Adds and configures <see cref="NatsExecutableResource"/>s, in the shape of Aspire's hosting integrations.</summary>
 public static class NatsExecutableBuilderExtensions
 {
-    /// <summary>Health of a server: up, and JetStream enabled (nats-server's monitoring endpoint).</summary>
-    public const string HealthPath = "/healthz?js-enabled-only=true";
-
-    private const string MissingServer = "nats-server is not on PATH: install it (Debian: apt-get install -y nats-server) and run the AppHost again.";
-
     /// <summary>
     /// Adds a NATS server named <paramref name="name"/> keeping its files in <paramref name="stateDirectory"/>/nats/<paramref name="name"/>,
     /// with user <c>nats</c> and a generated password (parameter <c>&lt;name&gt;-password</c>). Run mode listens on loopback
@@ -29,13 +26,11 @@ public static class NatsExecutableBuilderExtensions
         }
 
         var configuration = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "infra", "nats", "zone.conf"));
-        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        builder.Eventing.Subscribe<BeforeStartEvent>(async (@event, cancellationToken) =>
         {
-            if (!IsOnPath("nats-server"))
-            {
-                throw new DistributedApplicationException(MissingServer);
-            }
-
+            var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(NatsExecutableResource).Namespace!);
+            var executable = await NatsServerInstallation.EnsureAsync(builder.Configuration, logger, cancellationToken);
+            nats.Annotations.OfType<ExecutableAnnotation>().Single().Command = executable;
             if (OperatingSystem.IsWindows())
             {
                 Directory.CreateDirectory(nats.StoreDirectory);
@@ -45,8 +40,6 @@ public static class NatsExecutableBuilderExtensions
                 // The store holds the zone's facts: owner-only, like the rest of the state folder.
                 Directory.CreateDirectory(nats.StoreDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
-
-            return Task.CompletedTask;
         });
 
         var monitor = new EndpointReference(nats, NatsExecutableResource.MonitorEndpointName);
@@ -69,26 +62,7 @@ public static class NatsExecutableBuilderExtensions
                 context.EnvironmentVariables["BSFG_NATS_USER"] = NatsExecutableResource.UserName;
                 context.EnvironmentVariables["BSFG_NATS_PASSWORD"] = nats.Password;
             })
-            .WithHttpHealthCheck(HealthPath, endpointName: NatsExecutableResource.MonitorEndpointName);
-    }
-
-    /// <summary>Turns JetStream on with <paramref name="domain"/> as its domain (a zone's NATS: the zone's name).</summary>
-    public static IResourceBuilder<NatsExecutableResource> WithJetStream(this IResourceBuilder<NatsExecutableResource> builder, string domain)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Resource.JetStreamDomain = domain;
-        return builder;
-    }
-
-    /// <summary>
-    /// Keeps the store across restarts: in run mode it always lives in the state folder; deployments get a named volume
-    /// at <see cref="NatsExecutableResource.ContainerDataPath"/>.
-    /// </summary>
-    public static IResourceBuilder<NatsExecutableResource> WithDataVolume(this IResourceBuilder<NatsExecutableResource> builder, string? name = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Resource.DataVolume = name ?? VolumeNameGenerator.Generate(builder, "data");
-        return builder;
+            .WithHttpHealthCheck(NatsServerBuilderExtensions.HealthPath, endpointName: NatsExecutableResource.MonitorEndpointName);
     }
 
     /// <summary>The manifest entry Aspire's <c>AddNats().WithJetStream().WithDataVolume()</c> writes: the official image as <c>container.v0</c>.</summary>
@@ -129,8 +103,4 @@ public static class NatsExecutableBuilderExtensions
 
         context.WriteBindings(nats);
     }
-
-    private static bool IsOnPath(string command) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(directory => File.Exists(Path.Combine(directory, command)));
 }

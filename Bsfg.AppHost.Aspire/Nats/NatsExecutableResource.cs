@@ -8,7 +8,7 @@ namespace Bsfg.AppHost.Nats;
 /// <param name="workingDirectory">The server's own folder under the AppHost's state folder (its JetStream store).</param>
 /// <param name="password">The generated password of <see cref="UserName"/>.</param>
 public sealed class NatsExecutableResource(string name, string workingDirectory, ParameterResource password)
-    : ExecutableResource(name, "nats-server", workingDirectory), IResourceWithConnectionString
+    : ExecutableResource(name, NatsServerInstallation.Executable, workingDirectory), INatsServerResource
 {
     /// <summary>The client endpoint's name (Aspire's NATS integration names it <c>tcp</c>).</summary>
     public const string ClientEndpointName = "tcp";
@@ -25,36 +25,32 @@ public sealed class NatsExecutableResource(string name, string workingDirectory,
     /// <summary>Where the data volume is mounted inside a container.</summary>
     public const string ContainerDataPath = "/var/lib/nats";
 
-    /// <summary>The image deployments run (Aspire 13.2's NATS image; the client stays compatible with 2.9).</summary>
-    public const string Image = "docker.io/library/nats:2.12";
+    /// <summary>The registry of the image deployments and the container option run.</summary>
+    public const string ImageRegistry = "docker.io";
+
+    /// <summary>The official NATS image.</summary>
+    public const string ImageName = "library/nats";
+
+    /// <summary>The image tag (Aspire 13.2's NATS image; the zone stays compatible with 2.9).</summary>
+    public const string ImageTag = "2.12";
+
+    /// <summary>The image deployments run.</summary>
+    public const string Image = $"{ImageRegistry}/{ImageName}:{ImageTag}";
 
     private EndpointReference? _client;
 
-    /// <summary>The password parameter (<c>&lt;name&gt;-password</c>).</summary>
+    /// <inheritdoc />
     public ParameterResource Password { get; } = password;
 
-    /// <summary>The client endpoint.</summary>
+    /// <inheritdoc />
     public EndpointReference ClientEndpoint => _client ??= new(this, ClientEndpointName);
 
-    /// <summary>The JetStream domain (the zone's name), when JetStream is on.</summary>
+    /// <inheritdoc />
     public string? JetStreamDomain { get; set; }
 
-    /// <summary>The data volume's name in deployments, when the store is persistent.</summary>
+    /// <inheritdoc />
     public string? DataVolume { get; set; }
 
     /// <summary>Where the server keeps its JetStream store in run mode.</summary>
     public string StoreDirectory => Path.Combine(WorkingDirectory, "jetstream");
-
-    /// <summary><c>nats://nats:&lt;password&gt;@host:port</c>, the password percent-encoded.</summary>
-    public ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"nats://{UserName}:{Password:uri}@{ClientEndpoint.Property(EndpointProperty.HostAndPort)}");
-
-    IEnumerable<KeyValuePair<string, ReferenceExpression>> IResourceWithConnectionString.GetConnectionProperties()
-    {
-        yield return new("Host", ReferenceExpression.Create($"{ClientEndpoint.Property(EndpointProperty.Host)}"));
-        yield return new("Port", ReferenceExpression.Create($"{ClientEndpoint.Property(EndpointProperty.Port)}"));
-        yield return new("Username", ReferenceExpression.Create($"{UserName}"));
-        yield return new("Password", ReferenceExpression.Create($"{Password}"));
-        yield return new("Uri", ConnectionStringExpression);
-    }
 }

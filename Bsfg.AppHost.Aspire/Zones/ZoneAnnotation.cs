@@ -5,7 +5,7 @@ namespace Bsfg.AppHost.Zones;
 /// <summary>What makes a project resource a BSFG zone: its NATS server, its producer token and the pull edges at both ends.</summary>
 /// <param name="Nats">The zone's NATS server.</param>
 /// <param name="ProducerToken">Token of the zone's default producer (<c>&lt;zone&gt;-producer</c>).</param>
-public sealed record ZoneAnnotation(NatsExecutableResource Nats, ParameterResource ProducerToken) : IResourceAnnotation
+public sealed record ZoneAnnotation(INatsServerResource Nats, ParameterResource ProducerToken) : IResourceAnnotation
 {
     /// <summary>Edges this zone pulls over, in declaration order.</summary>
     public List<PullEdge> Inbound { get; } = [];
