@@ -3,9 +3,10 @@ using System.Runtime.CompilerServices;
 namespace Bsfg.AppHost.State;
 
 /// <summary>
-/// The AppHost's state folder (default <c>.bsfg/</c> beside the AppHost project, git-ignored; configuration
+/// The AppHost's state folder (default <c>.bsfg/</c> in the repository root, git-ignored; configuration
 /// <c>Bsfg:AppHost:StateDirectory</c>): the topology's certificates and every NATS server's store, so that a restart
-/// resumes with the same data. Owner-only: the folders are 0700 and the files 0600.
+/// resumes with the same data, and the running topology's ports and secrets (<see cref="TopologyStateFile"/>) for the
+/// simulator. Owner-only: the folders are 0700 and the files 0600.
 /// </summary>
 public sealed class TopologyState
 {
@@ -39,7 +40,7 @@ public sealed class TopologyState
 
     private static TopologyState Create(IDistributedApplicationBuilder builder)
     {
-        var directory = builder.Configuration[DirectoryKey] is { Length: > 0 } configured ? configured : Path.Combine(builder.AppHostDirectory, ".bsfg");
+        var directory = builder.Configuration[DirectoryKey] is { Length: > 0 } configured ? configured : Path.Combine(builder.AppHostDirectory, "..", ".bsfg");
         var state = new TopologyState(Path.GetFullPath(directory));
         if (builder.ExecutionContext.IsRunMode)
         {
@@ -48,6 +49,8 @@ public sealed class TopologyState
                 state.Prepare();
                 return Task.CompletedTask;
             });
+            builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((@event, cancellationToken) =>
+                TopologyStateFile.WriteAsync(state.Directory, @event.Model, cancellationToken));
         }
 
         return state;

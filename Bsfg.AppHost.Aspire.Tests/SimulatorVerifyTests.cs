@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bsfg.AppHost.Tests;
+
+[Collection(nameof(TopologyCollection))]
+public sealed class SimulatorVerifyTests(TopologyFixture topology)
+{
+    [Fact]
+    public async Task TheStateFileNamesTheRunningTopologyForTheSimulatorOnly()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var file = Path.Combine(topology.StateDirectory, "state.json");
+        Assert.True(File.Exists(file), "state.json is written once the endpoints are allocated");
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+
+        using var state = JsonDocument.Parse(await File.ReadAllBytesAsync(file, ct));
+        var ports = state.RootElement.GetProperty("Ports");
+        var secrets = state.RootElement.GetProperty("Secrets");
+        foreach (var zone in TopologyFixture.Zones)
+        {
+            Assert.Equal(topology.App.GetEndpoint(zone, "https").Port, ports.GetProperty(zone).GetInt32());
+            var connection = await topology.App.GetConnectionStringAsync(zone + "-nats", ct);
+            Assert.EndsWith(":" + ports.GetProperty(zone + "-nats").GetInt32(), connection, StringComparison.Ordinal);
+            Assert.Contains(Uri.EscapeDataString(secrets.GetProperty(zone + "-nats-password").GetString()!), connection, StringComparison.Ordinal);
+            Assert.False(string.IsNullOrEmpty(secrets.GetProperty(zone + "-producer-token").GetString()));
+        }
+    }
+
+    [Fact]
+    public async Task VerifyFindsTheTopologyFromItsStateFolderAndEveryFactOfTheRunningSimulator()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var ledger = Path.Combine(topology.StateDirectory, "simulator-ledger.jsonl");
+        using (var produced = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            produced.CancelAfter(TimeSpan.FromMinutes(3));
+            while (!File.Exists(ledger) || File.ReadLines(ledger).Take(20).Count() < 20)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), produced.Token);
+            }
+        }
+
+        var (code, output) = await RunSimulatorAsync(["verify", "--state", topology.StateDirectory, "--timeout", "00:02:00"], ct);
+
+        Assert.True(code == 0, $"verify exited with {code}:\n{output}");
+    }
+
+    private async Task<(int Code, string Output)> RunSimulatorAsync(string[] args, CancellationToken ct)
+    {
+        var model = topology.App.Services.GetRequiredService<DistributedApplicationModel>();
+        var simulator = model.Resources.OfType<ProjectResource>().Single(r => r.Name == "simulator");
+        var project = simulator.GetProjectMetadata().ProjectPath;
+        var configuration = typeof(SimulatorVerifyTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+        var start = new ProcessStartInfo("dotnet", ["run", "--project", project, "--no-build", "-c", configuration, "--", .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromMinutes(4));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
