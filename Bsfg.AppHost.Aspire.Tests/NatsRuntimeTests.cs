@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
 using Bsfg.AppHost.Nats;
 
 namespace Bsfg.AppHost.Tests;
@@ -66,26 +64,13 @@ public sealed class NatsRuntimeTests : IDisposable
     public async Task FromTheCommandLineAMissingNatsServerIsOneLineAndExitCodeOne()
     {
         var ct = TestContext.Current.CancellationToken;
-        var project = Projects.Bsfg_AppHost_Aspire.ProjectPath;
-        var configuration = typeof(NatsRuntimeTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        var start = new ProcessStartInfo("dotnet", ["run", "--project", project, "--no-build", "-c", configuration, "--launch-profile", "http", "--",
-            "--Bsfg:AppHost:NatsServer=/nonexistent/nats-server", $"--Bsfg:AppHost:StateDirectory={_state}"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
+        var (code, output, errors) = await DotnetRun.RunAsync(Projects.Bsfg_AppHost_Aspire.ProjectPath, ["--launch-profile", "http"],
+            ["--Bsfg:AppHost:NatsServer=/nonexistent/nats-server", $"--Bsfg:AppHost:StateDirectory={_state}"], TimeSpan.FromMinutes(2), ct);
 
-        var text = await stderr;
-        Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}: {text}");
-        var line = Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.True(code == 1, $"exit code {code}: {errors}");
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("Bsfg.AppHost: Bsfg:AppHost:NatsServer names '/nonexistent/nats-server'", line, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", await stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
     public void Dispose()

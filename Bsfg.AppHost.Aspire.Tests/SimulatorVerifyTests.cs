@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -46,39 +44,10 @@ public sealed class SimulatorVerifyTests(TopologyFixture topology)
             }
         }
 
-        var (code, output) = await RunSimulatorAsync(["verify", "--state", topology.StateDirectory, "--timeout", "00:02:00"], ct);
-
-        Assert.True(code == 0, $"verify exited with {code}:\n{output}");
-    }
-
-    private async Task<(int Code, string Output)> RunSimulatorAsync(string[] args, CancellationToken ct)
-    {
         var model = topology.App.Services.GetRequiredService<DistributedApplicationModel>();
-        var simulator = model.Resources.OfType<ProjectResource>().Single(r => r.Name == "simulator");
-        var project = simulator.GetProjectMetadata().ProjectPath;
-        var configuration = typeof(SimulatorVerifyTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        var start = new ProcessStartInfo("dotnet", ["run", "--project", project, "--no-build", "-c", configuration, "--", .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(4));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        var simulator = model.Resources.OfType<ProjectResource>().Single(r => r.Name == "simulator").GetProjectMetadata().ProjectPath;
+        var (code, output, errors) = await DotnetRun.RunAsync(simulator, [], ["verify", "--state", topology.StateDirectory, "--timeout", "00:02:00"], TimeSpan.FromMinutes(4), ct);
 
-        return (process.ExitCode, await stdout + await stderr);
+        Assert.True(code == 0, $"verify exited with {code}:\n{output}{errors}");
     }
 }
