@@ -82,12 +82,13 @@ public static class NatsExecutableBuilderExtensions
 
     /// <summary>
     /// Keeps the store across restarts: in run mode it always lives in the state folder; deployments get a named volume
-    /// at <see cref="NatsExecutableResource.ContainerDataPath"/>.
+    /// at <see cref="NatsExecutableResource.ContainerDataPath"/>, by default <c>bsfg-&lt;name&gt;-data</c> (stable: it does
+    /// not change with the AppHost's name, so a redeployment finds the same store).
     /// </summary>
     public static IResourceBuilder<NatsExecutableResource> WithDataVolume(this IResourceBuilder<NatsExecutableResource> builder, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Resource.DataVolume = name ?? VolumeNameGenerator.Generate(builder, "data");
+        builder.Resource.DataVolume = name ?? $"bsfg-{builder.Resource.Name}-data";
         return builder;
     }
 
