@@ -2,6 +2,7 @@ using System.Globalization;
 using Bsfg.AppHost.Edges;
 using Bsfg.AppHost.Faults;
 using Bsfg.AppHost.Nats;
+using Bsfg.AppHost.Publishing;
 using Bsfg.AppHost.State;
 using Bsfg.AppHost.Zones;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,9 @@ public static class Extensions
 {
     /// <summary>The zone service's endpoint (HTTPS, mutual TLS between zones).</summary>
     public const string ZoneEndpointName = "https";
+
+    /// <summary>The port a deployed zone service listens on (run mode lets the orchestrator choose).</summary>
+    public const int ZoneTargetPort = 8443;
 
     /// <summary>
     /// Adds zone <paramref name="name"/>: a NATS server <c>&lt;name&gt;-nats</c> (JetStream domain = zone, persistent store),
@@ -30,7 +34,7 @@ public static class Extensions
         var annotation = new ZoneAnnotation(nats.Resource, token.Resource);
         var zone = builder.AddProject<Projects.Bsfg_ZoneService>(name, launchProfileName: null)
             .WithAnnotation(annotation)
-            .WithHttpsEndpoint(name: ZoneEndpointName)
+            .WithHttpsEndpoint(name: ZoneEndpointName, targetPort: builder.ExecutionContext.IsPublishMode ? ZoneTargetPort : null)
             .WithEnvironment("Bsfg__Zone__Name", name)
             .WithReference(nats)
             .WaitFor(nats)
@@ -50,6 +54,13 @@ public static class Extensions
             {
                 nats.WithKillCommand();
             }
+        }
+        else
+        {
+            // Deployments mount the zone's certificate, key and CA from its TLS Secret.
+            zone.WithEnvironment("Bsfg__Security__CertificatePath", ZoneTls.CertificatePath)
+                .WithEnvironment("Bsfg__Security__KeyPath", ZoneTls.KeyPath)
+                .WithEnvironment("Bsfg__Security__CaPath", ZoneTls.CaPath);
         }
 
         return zone;

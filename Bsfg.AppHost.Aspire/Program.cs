@@ -1,4 +1,5 @@
 using Bsfg.AppHost;
+using Bsfg.AppHost.Publishing;
 
 // The default four-zone topology: two plants, the industrial DMZ between them and the enterprise.
 var builder = DistributedApplication.CreateBuilder(args);
@@ -27,5 +28,8 @@ builder.AddSimulator("simulator")
     .WritesTo(plantb)
     .WritesTo(idmz)
     .WritesTo(enterprise);
+
+// Publishing: the manifest (--publisher manifest) and the Kubernetes output (step publish-kubernetes).
+builder.AddKubernetesPublishing();
 
 return builder.Build().RunTopology();

@@ -72,13 +72,14 @@ public static class NatsServerBuilderExtensions
 
     /// <summary>
     /// Keeps the store across restarts: nats-server from the machine keeps it in the state folder; the container and
-    /// deployments get a named volume at <see cref="NatsExecutableResource.ContainerDataPath"/>.
+    /// deployments get a named volume at <see cref="NatsExecutableResource.ContainerDataPath"/>, by default
+    /// <c>bsfg-&lt;name&gt;-data</c> (stable: it does not change with the AppHost's name, so a redeployment finds the same store).
     /// </summary>
     public static IResourceBuilder<T> WithDataVolume<T>(this IResourceBuilder<T> builder, string? name = null)
         where T : INatsServerResource
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var volume = name ?? VolumeNameGenerator.Generate(builder, "data");
+        var volume = name ?? $"bsfg-{builder.Resource.Name}-data";
         builder.Resource.DataVolume = volume;
         return builder.Resource is ContainerResource
             ? builder.WithAnnotation(new ContainerMountAnnotation(volume, NatsExecutableResource.ContainerDataPath, ContainerMountType.Volume, isReadOnly: false))
