@@ -1,4 +1,5 @@
 using Bsfg.AppHost;
+using Microsoft.Extensions.Configuration;
 
 // The default four-zone topology: two plants, the industrial DMZ between them and the enterprise.
 var builder = DistributedApplication.CreateBuilder(args);
@@ -21,11 +22,14 @@ enterprise.PullsFrom(idmz, ["facts.planta.>", "facts.plantb.>"], consumer: "ente
 planta.PullsFrom(idmz, ["facts.enterprise.*.planta.>"]);
 plantb.PullsFrom(idmz, ["facts.enterprise.*.plantb.>"]);
 
-// Realistic plant and enterprise traffic, written to every zone (run mode only).
-builder.AddSimulator("simulator")
-    .WritesTo(planta)
-    .WritesTo(plantb)
-    .WritesTo(idmz)
-    .WritesTo(enterprise);
+// Realistic plant and enterprise traffic, written to every zone (run mode only; Bsfg:AppHost:Simulator=false leaves it out).
+if (builder.Configuration.GetValue(Extensions.SimulatorKey, defaultValue: true))
+{
+    builder.AddSimulator("simulator")
+        .WritesTo(planta)
+        .WritesTo(plantb)
+        .WritesTo(idmz)
+        .WritesTo(enterprise);
+}
 
 builder.Build().Run();
