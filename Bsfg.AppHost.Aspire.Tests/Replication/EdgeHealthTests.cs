@@ -28,6 +28,8 @@ public sealed partial class EdgeHealthTests(TopologyFixture topology) : IClassFi
 
             // Back-off n is 100 ms · 2^(n-1), at most 1 s, scaled by a jitter of 50–100 %: the first retry waits at
             // most 100 ms, the fourth at least 400 ms, and no retry waits less than half the minimum.
+            // The orchestrator streams the service's console a little behind: wait for the six retries' lines.
+            await ReplicationFaults.WaitUntilAsync(() => Task.FromResult(RetryDelays(topology.Log("idmz")[logFrom..]).Count >= 6), TimeSpan.FromSeconds(10), "six retries are logged", ct);
             var delays = RetryDelays(topology.Log("idmz")[logFrom..]);
             Assert.True(delays.Count >= 6, topology.Log("idmz")[logFrom..]);
             Assert.Equal(Enumerable.Range(1, delays.Count), delays.Select(d => d.Failures));
@@ -79,9 +81,10 @@ public sealed partial class EdgeHealthTests(TopologyFixture topology) : IClassFi
 
         await topology.WaitForFactsAsync("idmz", waiting, ReplicationFaults.Settle, ct);
         await WaitCaughtUpAsync(ct);
+        await ReplicationFaults.WaitUntilAsync(() => Task.FromResult(NoLongerStalled().IsMatch(topology.Log("idmz")[logFrom..])), TimeSpan.FromSeconds(10), "the end of the stall is logged", ct);
         var log = topology.Log("idmz")[logFrom..];
         Assert.Single(Regex.Matches(log, @"Edge from planta \([^)]+\) stalled:"));
-        Assert.Single(Regex.Matches(log, @"Edge from planta \([^)]+\) no longer stalled"));
+        Assert.Single(NoLongerStalled().Matches(log));
     }
 
     /// <summary>Waits until the edge from PlantA is active and has proved it holds everything (lag 0).</summary>
@@ -92,6 +95,9 @@ public sealed partial class EdgeHealthTests(TopologyFixture topology) : IClassFi
     /// <summary>The retries the edge from PlantA logged, in order: failures in a row and the delay before the next attempt.</summary>
     private static List<(int Failures, TimeSpan Delay)> RetryDelays(string log) =>
         [.. RetryLine().Matches(log).Select(m => (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), TimeSpan.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))];
+
+    [GeneratedRegex(@"Edge from planta \([^)]+\) no longer stalled")]
+    private static partial Regex NoLongerStalled();
 
     [GeneratedRegex(@"Edge from planta \([^)]+\) failed \((\d+) in a row\); retrying in (\d+:\d{2}:\d{2}(?:\.\d+)?)")]
     private static partial Regex RetryLine();

@@ -34,7 +34,9 @@ public sealed class QuarantineTests(StrictIdmzTopologyFixture topology) : IClass
         var edge = await ReplicationFaults.EdgeAsync(topology, "idmz", "planta", ct);
         Assert.Equal(EdgeState.Active, edge.State);
         Assert.Equal(1ul, edge.Quarantined);
-        Assert.Single(topology.Log("idmz").Split('\n'), l => l.Contains($"fact {oversized.FactId} (", StringComparison.Ordinal) && l.Contains("quarantined", StringComparison.Ordinal));
+        bool IsQuarantineLine(string l) => l.Contains($"fact {oversized.FactId} (", StringComparison.Ordinal) && l.Contains("quarantined", StringComparison.Ordinal);
+        await ReplicationFaults.WaitUntilAsync(() => Task.FromResult(topology.Log("idmz").Split('\n').Any(IsQuarantineLine)), TimeSpan.FromSeconds(10), "the quarantine is logged", ct);
+        Assert.Single(topology.Log("idmz").Split('\n'), IsQuarantineLine);
 
         var listed = Assert.Single((await topology.Operator("idmz").ListQuarantineAsync(new ListQuarantineRequest(), cancellationToken: ct)).Facts);
         Assert.Equal(oversized.FactId, listed.Fact.FactId);
