@@ -5,9 +5,10 @@ using System.Text;
 namespace Bsfg.AppHost.Tests.Hosting;
 
 /// <summary>
-/// Nothing the AppHost started outlives it, also when it dies without any chance to clean up: the orchestrator (DCP,
-/// started detached with <c>--monitor &lt;AppHost pid&gt;</c>) ends every resource's process tree (NATS servers,
-/// <c>dotnet run</c> and the zone services and simulator below it, the dashboard) and then itself.
+/// Nothing the AppHost started outlives it, whether it is stopped (SIGTERM, as a service manager or Ctrl+C stops it)
+/// or dies without any chance to clean up (SIGKILL): the orchestrator (DCP, started detached with
+/// <c>--monitor &lt;AppHost pid&gt;</c>) ends every resource's process tree (NATS servers, <c>dotnet run</c> and the
+/// zone services and simulator below it, the dashboard) and then itself.
 /// </summary>
 public sealed class NoOrphansTests : IDisposable
 {
@@ -18,8 +19,10 @@ public sealed class NoOrphansTests : IDisposable
     private readonly StringBuilder _output = new();
     private readonly List<int> _started = [];
 
-    [Fact]
-    public async Task NoProcessOutlivesAnAppHostKilledWithSigkill()
+    [Theory]
+    [InlineData("KILL")]
+    [InlineData("TERM")]
+    public async Task NoProcessOutlivesTheAppHost(string signal)
     {
         var ct = TestContext.Current.CancellationToken;
         using var appHost = StartAppHost();
@@ -29,8 +32,9 @@ public sealed class NoOrphansTests : IDisposable
         Assert.Equal(4, processes.Count(p => ProcessTree.CommandLine(p).EndsWith("Bsfg.ZoneService", StringComparison.Ordinal)));
         Assert.Single(processes, p => ProcessTree.CommandLine(p).Contains("Bsfg.Simulator", StringComparison.Ordinal) && !ProcessTree.CommandLine(p).StartsWith("dotnet run", StringComparison.Ordinal));
 
-        appHost.Kill();
-        await appHost.WaitForExitAsync(ct);
+        var clock = Stopwatch.StartNew();
+        ProcessSignals.Send(appHost.Id, signal);
+        await appHost.WaitForExitAsync(ct).WaitAsync(GoneWithin, ct);
         var survivors = processes;
         var deadline = DateTime.UtcNow + GoneWithin;
         while ((survivors = [.. survivors.Where(ProcessTree.IsAlive)]).Count > 0 && DateTime.UtcNow < deadline)
@@ -38,7 +42,8 @@ public sealed class NoOrphansTests : IDisposable
             await Task.Delay(250, ct);
         }
 
-        Assert.True(survivors.Count == 0, $"{GoneWithin.TotalSeconds:0} s after the AppHost was killed these still run:\n"
+        TestContext.Current.TestOutputHelper?.WriteLine($"{processes.Count - survivors.Count} of {processes.Count} processes gone {clock.Elapsed.TotalSeconds:0.0} s after SIG{signal}");
+        Assert.True(survivors.Count == 0, $"{GoneWithin.TotalSeconds:0} s after SIG{signal} to the AppHost these still run:\n"
             + string.Join('\n', survivors.Select(p => $"{p} {ProcessTree.CommandLine(p)}")));
     }
 

@@ -59,12 +59,15 @@ public partial class TopologyFixture
             ProcessSignals.Send(pid, "TERM");
         }
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             await WaitForExitAsync(resource, grace ?? TimeSpan.FromSeconds(20), ct);
+            TestContext.Current.TestOutputHelper?.WriteLine($"{resource} stopped {clock.Elapsed.TotalSeconds:0.0} s after SIGTERM");
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
+            TestContext.Current.TestOutputHelper?.WriteLine($"{resource} still ran {clock.Elapsed.TotalSeconds:0.0} s after SIGTERM: killed");
             await KillAsync(resource);
         }
     }
@@ -82,7 +85,14 @@ public partial class TopologyFixture
         Assert.True(result.Success, $"start {resource}: {result.Message}");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(StartAgainTimeout);
-        await App.ResourceNotifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy, timeout.Token);
+        try
+        {
+            await App.ResourceNotifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy, timeout.Token);
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{resource} did not become healthy again: {e.Message}\n--- {resource} ---\n{string.Join('\n', Log(resource).Split('\n').TakeLast(80))}", e);
+        }
     }
 
     /// <summary>
