@@ -5,6 +5,7 @@ using Bsfg.AppHost.Nats;
 using Bsfg.AppHost.Publishing;
 using Bsfg.AppHost.State;
 using Bsfg.AppHost.Zones;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -13,6 +14,21 @@ namespace Bsfg.AppHost;
 /// <summary>The BSFG topology's vocabulary over Aspire's builder: a zone, a pull edge, the simulator.</summary>
 public static class Extensions
 {
+    /// <summary>
+    /// AppHost configuration section of per-zone settings: <c>Bsfg:AppHost:ZoneSettings:&lt;zone&gt;:&lt;key&gt;</c> is handed to
+    /// that zone's service as its configuration key <c>&lt;key&gt;</c> (e.g. <c>Bsfg:AppHost:ZoneSettings:planta:Bsfg:Zone:DuplicateWindow=00:00:01</c>).
+    /// </summary>
+    public const string ZoneSettingsSection = "Bsfg:AppHost:ZoneSettings";
+
+    /// <summary>
+    /// AppHost configuration section of settings for every pull edge: <c>Bsfg:AppHost:EdgeSettings:&lt;option&gt;</c> becomes
+    /// <c>Bsfg:Replication:Edges:&lt;i&gt;:&lt;option&gt;</c> of each edge (e.g. <c>LongPoll</c>, <c>MinBackoff</c>, <c>MaxBackoff</c>).
+    /// </summary>
+    public const string EdgeSettingsSection = "Bsfg:AppHost:EdgeSettings";
+
+    /// <summary>AppHost configuration key: <c>false</c> leaves the simulator out (default <c>true</c>).</summary>
+    public const string SimulatorKey = "Bsfg:AppHost:Simulator";
+
     /// <summary>The zone service's endpoint (HTTPS, mutual TLS between zones).</summary>
     public const string ZoneEndpointName = "https";
 
@@ -40,6 +56,7 @@ public static class Extensions
             .WaitFor(nats)
             .WithEnvironment($"Bsfg__Security__ProducerTokens__{ZoneAnnotation.ProducerName(name)}", token)
             .WithEnvironment(context => AddTopology(context.EnvironmentVariables, annotation));
+        AddSettings(zone, builder.Configuration.GetSection($"{ZoneSettingsSection}:{name}"), edgeSettings: builder.Configuration.GetSection(EdgeSettingsSection), annotation);
         if (builder.ExecutionContext.IsRunMode)
         {
             var (certificate, key) = state.Certificate(name);
@@ -127,6 +144,24 @@ public static class Extensions
             .WithReference(simulator.ApplicationBuilder.CreateResourceBuilder(annotation.Nats))
             .WaitFor(zone);
     }
+
+    /// <summary>The zone's settings from the AppHost's configuration (<see cref="ZoneSettingsSection"/>, <see cref="EdgeSettingsSection"/>).</summary>
+    private static void AddSettings(IResourceBuilder<ProjectResource> zone, IConfigurationSection settings, IConfigurationSection edgeSettings, ZoneAnnotation annotation) =>
+        zone.WithEnvironment(context =>
+        {
+            for (var i = 0; i < annotation.Inbound.Count; i++)
+            {
+                foreach (var (key, value) in edgeSettings.AsEnumerable(makePathsRelative: true).Where(s => s.Value is not null))
+                {
+                    context.EnvironmentVariables[$"Bsfg__Replication__Edges__{i}__{key.Replace(":", "__", StringComparison.Ordinal)}"] = value!;
+                }
+            }
+
+            foreach (var (key, value) in settings.AsEnumerable(makePathsRelative: true).Where(s => s.Value is not null))
+            {
+                context.EnvironmentVariables[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+            }
+        });
 
     private static ZoneAnnotation Zone(IResourceBuilder<ProjectResource> zone) =>
         zone.Resource.Annotations.OfType<ZoneAnnotation>().SingleOrDefault()

@@ -1,5 +1,9 @@
 using Bsfg.AppHost;
+<<<<<<< HEAD
 using Bsfg.AppHost.Publishing;
+=======
+using Microsoft.Extensions.Configuration;
+>>>>>>> wip-aspire-tests
 
 // The default four-zone topology: two plants, the industrial DMZ between them and the enterprise.
 var builder = DistributedApplication.CreateBuilder(args);
@@ -22,12 +26,15 @@ enterprise.PullsFrom(idmz, ["facts.planta.>", "facts.plantb.>"], consumer: "ente
 planta.PullsFrom(idmz, ["facts.enterprise.*.planta.>"]);
 plantb.PullsFrom(idmz, ["facts.enterprise.*.plantb.>"]);
 
-// Realistic plant and enterprise traffic, written to every zone (run mode only).
-builder.AddSimulator("simulator")
-    .WritesTo(planta)
-    .WritesTo(plantb)
-    .WritesTo(idmz)
-    .WritesTo(enterprise);
+// Realistic plant and enterprise traffic, written to every zone (run mode only; Bsfg:AppHost:Simulator=false leaves it out).
+if (builder.Configuration.GetValue(Extensions.SimulatorKey, defaultValue: true))
+{
+    builder.AddSimulator("simulator")
+        .WritesTo(planta)
+        .WritesTo(plantb)
+        .WritesTo(idmz)
+        .WritesTo(enterprise);
+}
 
 // Publishing: the manifest (--publisher manifest) and the Kubernetes output (step publish-kubernetes).
 builder.AddKubernetesPublishing();

@@ -8,7 +8,8 @@ namespace Bsfg.AppHost.Edges;
 /// <summary>
 /// The TCP forwarder behind an edge proxy: listens on a loopback port and forwards each connection to the source zone's
 /// current port. Partitioned, it resets every open connection and resets new ones at once, as a cut link between zones
-/// looks to the receiver; healed, it forwards again. It adds no delay of its own: both legs send at once (no Nagle) and
+/// looks to the receiver; stalled, it keeps every connection open and holds what it reads (a black-holed link: nothing
+/// arrives, nothing fails); healed, it forwards again. It adds no delay of its own: both legs send at once (no Nagle) and
 /// what it reads is acknowledged at once, so a sender that splits a request in two small writes is not held back by
 /// this hop's delayed ACK.
 /// </summary>
@@ -22,6 +23,9 @@ internal sealed class EdgeForwarder : IAsyncDisposable
     private readonly HashSet<Link> _links = [];
     private readonly Task _acceptLoop;
     private volatile bool _partitioned;
+    private TaskCompletionSource _resumed = Resumed();
+    private long _bytesForwarded;
+    private int _connections;
 
     /// <summary>Starts listening on a free loopback port; <paramref name="targetPort"/> is asked at each connection (null: the source has no port yet).</summary>
     public EdgeForwarder(Func<int?> targetPort)
@@ -39,6 +43,15 @@ internal sealed class EdgeForwarder : IAsyncDisposable
     /// <summary>Whether the edge is cut.</summary>
     public bool Partitioned => _partitioned;
 
+    /// <summary>Whether the edge is black-holed (<see cref="Stall"/>).</summary>
+    public bool Stalled => !Volatile.Read(ref _resumed).Task.IsCompleted;
+
+    /// <summary>Bytes forwarded so far, both directions together.</summary>
+    public long BytesForwarded => Interlocked.Read(ref _bytesForwarded);
+
+    /// <summary>Connections forwarded so far.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
     /// <summary>Cuts the edge: open connections are reset, new ones are reset as soon as they arrive.</summary>
     public void Partition()
     {
@@ -55,8 +68,21 @@ internal sealed class EdgeForwarder : IAsyncDisposable
         }
     }
 
-    /// <summary>Restores the edge: new connections are forwarded again.</summary>
-    public void Heal() => _partitioned = false;
+    /// <summary>Black-holes the edge: connections stay open and new ones are accepted, but nothing is forwarded until heal.</summary>
+    public void Stall()
+    {
+        if (!Stalled)
+        {
+            Volatile.Write(ref _resumed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+    }
+
+    /// <summary>Restores the edge: new connections are forwarded again, and what a stall held goes on.</summary>
+    public void Heal()
+    {
+        _partitioned = false;
+        Volatile.Read(ref _resumed).TrySetResult();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -128,6 +154,7 @@ internal sealed class EdgeForwarder : IAsyncDisposable
 
                 var link = new Link(client, upstream);
                 _links.Add(link);
+                Interlocked.Increment(ref _connections);
                 link.Pumping = PumpAsync(link);
             }
         }
@@ -161,11 +188,14 @@ internal sealed class EdgeForwarder : IAsyncDisposable
             while ((read = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token)) > 0)
             {
                 RequestAcknowledgement.AcknowledgeReceived(from);
+                await Volatile.Read(ref _resumed).Task.WaitAsync(_stop.Token);
                 var sent = 0;
                 while (sent < read)
                 {
                     sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, _stop.Token);
                 }
+
+                Interlocked.Add(ref _bytesForwarded, read);
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
@@ -176,6 +206,13 @@ internal sealed class EdgeForwarder : IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static TaskCompletionSource Resumed()
+    {
+        var resumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        resumed.SetResult();
+        return resumed;
     }
 
     /// <summary>Closes with RST rather than FIN: the receiver sees the link fail, not a peer that finished.</summary>

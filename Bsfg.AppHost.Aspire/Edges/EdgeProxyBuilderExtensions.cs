@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Bsfg.AppHost.Edges;
 
-/// <summary>Adds <see cref="EdgeProxyResource"/>s: a TCP forwarder per edge with <c>partition</c> and <c>heal</c> commands.</summary>
+/// <summary>Adds <see cref="EdgeProxyResource"/>s: a TCP forwarder per edge with <c>partition</c>, <c>stall</c> and <c>heal</c> commands.</summary>
 public static class EdgeProxyBuilderExtensions
 {
     /// <summary>
@@ -29,38 +29,37 @@ public static class EdgeProxyBuilderExtensions
                 State = KnownResourceStates.NotStarted,
                 Properties = [new(EdgeProxyResource.SourceProperty, source.Resource.Name)],
             })
-            .WithCommand(EdgeProxyResource.PartitionCommand, "Partition", context => SetPartitionedAsync(context, proxy, partitioned: true), new CommandOptions
+            .WithCommand(EdgeProxyResource.PartitionCommand, "Partition", context => SetAsync(context, proxy, f => f.Partition()), new CommandOptions
             {
                 Description = "Cut the edge: open connections are reset and new ones refused until heal.",
                 UpdateState = context => context.ResourceSnapshot.State?.Text == KnownResourceStates.Running ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
                 IconName = "PlugDisconnected",
                 IsHighlighted = true,
             })
-            .WithCommand(EdgeProxyResource.HealCommand, "Heal", context => SetPartitionedAsync(context, proxy, partitioned: false), new CommandOptions
+            .WithCommand(EdgeProxyResource.StallCommand, "Stall", context => SetAsync(context, proxy, f => f.Stall()), new CommandOptions
+            {
+                Description = "Black-hole the edge: connections stay open but nothing gets through until heal.",
+                UpdateState = context => context.ResourceSnapshot.State?.Text == KnownResourceStates.Running ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
+                IconName = "PlugDisconnected",
+            })
+            .WithCommand(EdgeProxyResource.HealCommand, "Heal", context => SetAsync(context, proxy, f => f.Heal()), new CommandOptions
             {
                 Description = "Restore the edge: connections are forwarded again.",
-                UpdateState = context => context.ResourceSnapshot.State?.Text == EdgeProxyResource.PartitionedState ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
+                UpdateState = context => context.ResourceSnapshot.State?.Text is EdgeProxyResource.PartitionedState or EdgeProxyResource.StalledState ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
                 IconName = "PlugConnected",
                 IsHighlighted = true,
             })
             .ExcludeFromManifest();
     }
 
-    private static async Task<ExecuteCommandResult> SetPartitionedAsync(ExecuteCommandContext context, EdgeProxyResource proxy, bool partitioned)
+    private static async Task<ExecuteCommandResult> SetAsync(ExecuteCommandContext context, EdgeProxyResource proxy, Action<EdgeForwarder> change)
     {
         if (proxy.Forwarder is not { } forwarder)
         {
             return CommandResults.Failure($"The edge proxy '{proxy.Name}' has not started.");
         }
 
-        if (partitioned)
-        {
-            forwarder.Partition();
-        }
-        else
-        {
-            forwarder.Heal();
-        }
+        change(forwarder);
 
         await PublishAsync(context.Services.GetRequiredService<ResourceNotificationService>(), proxy);
         return CommandResults.Success();
@@ -71,8 +70,8 @@ public static class EdgeProxyBuilderExtensions
         var forwarder = proxy.Forwarder!;
         return notifications.PublishUpdateAsync(proxy, snapshot => snapshot with
         {
-            State = forwarder.Partitioned
-                ? new ResourceStateSnapshot(EdgeProxyResource.PartitionedState, KnownResourceStateStyles.Error)
+            State = forwarder.Partitioned ? new ResourceStateSnapshot(EdgeProxyResource.PartitionedState, KnownResourceStateStyles.Error)
+                : forwarder.Stalled ? new ResourceStateSnapshot(EdgeProxyResource.StalledState, KnownResourceStateStyles.Error)
                 : new ResourceStateSnapshot(KnownResourceStates.Running, KnownResourceStateStyles.Success),
             StartTimeStamp = snapshot.StartTimeStamp ?? DateTime.UtcNow,
             Properties = [.. snapshot.Properties.Where(p => p.Name != EdgeProxyResource.AddressProperty), new(EdgeProxyResource.AddressProperty, $"localhost:{forwarder.Port}")],

@@ -1,5 +1,4 @@
 using System.Runtime.Versioning;
-using Bsfg.AppHost.Running;
 using Bsfg.Certs;
 using Bsfg.ServiceDefaults.Security;
 
@@ -24,33 +23,6 @@ public sealed class SecretFileTests : IDisposable
         var keys = Directory.GetFiles(_dir, "*-key.pem");
         Assert.Equal(4, keys.Length);
         Assert.All(keys, key => Assert.Equal(OwnerOnlyFiles.PrivateFile, File.GetUnixFileMode(key)));
-    }
-
-    [Fact]
-    public void StateFolderIsOwnerOnlyAndTightensAStateFileLeftReadable()
-    {
-        var stateFile = OlderLayout("state.json", "{}");
-
-        var state = new StateFolder(_dir, stablePorts: true);
-        state.Secret("planta-producer-token", 32);
-
-        Assert.Equal(OwnerOnlyFiles.PrivateDirectory, File.GetUnixFileMode(_dir));
-        Assert.Equal(OwnerOnlyFiles.PrivateFile, File.GetUnixFileMode(stateFile));
-        Assert.Contains("planta-producer-token", File.ReadAllText(stateFile), StringComparison.Ordinal);
-        Assert.Single(Directory.GetFiles(_dir));
-    }
-
-    [Fact]
-    public void NewStateFolderAndItsFilesAreOwnerOnly()
-    {
-        var nested = Path.Combine(_dir, "repo", ".bsfg");
-
-        var state = new StateFolder(nested, stablePorts: true);
-        state.Secret("planta-nats-password", 22);
-        state.RecordChildren([]);
-
-        Assert.Equal(OwnerOnlyFiles.PrivateDirectory, File.GetUnixFileMode(nested));
-        Assert.All(Directory.GetFiles(nested), file => Assert.Equal(OwnerOnlyFiles.PrivateFile, File.GetUnixFileMode(file)));
     }
 
     /// <summary>The folder and one file in it as an older version left them: readable by everyone.</summary>

@@ -13,9 +13,9 @@ namespace Bsfg.Tests.ZoneService;
 public static class RawLog
 {
     /// <summary>Publishes <paramref name="facts"/> as stored facts; returns their sequences.</summary>
-    public static async Task<List<ulong>> WriteAsync(string natsUrl, string password, IEnumerable<Fact> facts, CancellationToken ct)
+    public static async Task<List<ulong>> WriteAsync(string natsUrl, string password, IEnumerable<Fact> facts, CancellationToken ct, string user = "bsfg")
     {
-        await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [natsUrl], User = "bsfg", Password = password }, ct);
+        await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [natsUrl], User = user, Password = password }, ct);
         var js = new JetStreamContext(nats);
         var sequences = new List<ulong>();
         foreach (var fact in facts)

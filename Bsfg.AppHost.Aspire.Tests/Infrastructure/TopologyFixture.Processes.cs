@@ -1,0 +1,215 @@
+using System.Text;
+using Bsfg.AppHost.Faults;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bsfg.AppHost.Tests.Infrastructure;
+
+/// <summary>The topology's processes: their logs, and the faults a test injects through the resources.</summary>
+public partial class TopologyFixture
+{
+    private static readonly TimeSpan StartAgainTimeout = TimeSpan.FromMinutes(2);
+    private readonly Dictionary<string, StringBuilder> _logs = [];
+    private readonly HashSet<string> _frozen = [];
+    private readonly List<Task> _watchers = [];
+
+    /// <summary>What <paramref name="resource"/> wrote to its console so far, across its restarts.</summary>
+    public string Log(string resource)
+    {
+        lock (_logs)
+        {
+            return _logs.TryGetValue(resource, out var log) ? log.ToString() : "";
+        }
+    }
+
+    /// <summary>The end of each zone service's log (request lines left out), for a failure message.</summary>
+    public string LogTails(int lines = 60) => string.Concat(Zones.Select(z =>
+        $"\n--- {z} ---\n" + string.Join('\n', Log(z).Split('\n').Where(l => !l.Contains("Request", StringComparison.Ordinal)).TakeLast(lines))));
+
+    /// <summary>Whether the process of <paramref name="resource"/> runs.</summary>
+    public bool IsRunning(string resource) =>
+        App.ResourceNotifications.TryGetCurrentState(resource, out var current) && current.Snapshot.State?.Text == KnownResourceStates.Running;
+
+    /// <summary>SIGKILL to the resource's process tree (its <c>kill</c> command); returns once the orchestrator saw it exit.</summary>
+    public async Task KillAsync(string resource)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Thaw(resource);
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KillCommandExtensions.KillCommand, ct);
+        Assert.True(result.Success, $"kill {resource}: {result.Message}");
+        await WaitForExitAsync(resource, StartAgainTimeout, ct);
+    }
+
+    /// <summary>
+    /// A graceful shutdown, as a service manager stops a process: SIGTERM to the resource's program (below <c>dotnet run</c>
+    /// for a project), and its <c>kill</c> command if it still runs after <paramref name="grace"/> (default 20 s). Nothing
+    /// if it does not run. The orchestrator then shows it exited, and <see cref="StartAsync"/> starts it again.
+    /// </summary>
+    public async Task StopAsync(string resource, TimeSpan? grace = null)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Thaw(resource);
+        if (!IsRunning(resource) || !App.ResourceNotifications.TryGetCurrentState(resource, out var current) || Pid(current) is not { } root)
+        {
+            return;
+        }
+
+        var tree = ProcessTree.Of(root);
+        foreach (var pid in tree.Where(p => ProcessTree.Of(p).Count == 1))
+        {
+            ProcessSignals.Send(pid, "TERM");
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            await WaitForExitAsync(resource, grace ?? TimeSpan.FromSeconds(20), ct);
+            TestContext.Current.TestOutputHelper?.WriteLine($"{resource} stopped {clock.Elapsed.TotalSeconds:0.0} s after SIGTERM");
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine($"{resource} still ran {clock.Elapsed.TotalSeconds:0.0} s after SIGTERM: killed");
+            await KillAsync(resource);
+        }
+    }
+
+    /// <summary>Aspire's <c>start</c> of a stopped, killed or exited resource, on its old state; waits until it is healthy.</summary>
+    public async Task StartAsync(string resource)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        if (IsRunning(resource))
+        {
+            return;
+        }
+
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, ct);
+        Assert.True(result.Success, $"start {resource}: {result.Message}");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(StartAgainTimeout);
+        try
+        {
+            await App.ResourceNotifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy, timeout.Token);
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{resource} did not become healthy again: {e.Message}\n--- {resource} ---\n{string.Join('\n', Log(resource).Split('\n').TakeLast(80))}", e);
+        }
+    }
+
+    /// <summary>
+    /// Kills the zone service (if it runs) and starts it again, with <paramref name="overrides"/> (configuration keys)
+    /// for this start only; waits until it is healthy unless <paramref name="waitHealthy"/> is false.
+    /// </summary>
+    public async Task RestartZoneAsync(string zone, IReadOnlyDictionary<string, string>? overrides = null, bool waitHealthy = true)
+    {
+        if (IsRunning(zone))
+        {
+            await KillAsync(zone);
+        }
+
+        lock (_overrides)
+        {
+            _overrides[zone] = overrides is null ? [] : new Dictionary<string, string>(overrides);
+        }
+
+        if (waitHealthy)
+        {
+            await StartAsync(zone);
+            return;
+        }
+
+        var result = await App.ResourceCommands.ExecuteCommandAsync(zone, KnownResourceCommands.StartCommand, TestContext.Current.CancellationToken);
+        Assert.True(result.Success, $"start {zone}: {result.Message}");
+    }
+
+    /// <summary>Waits until the process of <paramref name="resource"/> has exited (by itself, or killed or stopped).</summary>
+    public async Task WaitForExitAsync(string resource, TimeSpan timeout, CancellationToken ct)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(timeout);
+        await App.ResourceNotifications.WaitForResourceAsync(resource, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), bounded.Token);
+    }
+
+    /// <summary>SIGSTOP to the resource's process tree: it stops dead, its sockets stay open and nothing answers (a hung service, a paused VM).</summary>
+    public void Freeze(string resource)
+    {
+        Assert.True(App.ResourceNotifications.TryGetCurrentState(resource, out var current) && Pid(current) is not null, $"{resource} has no process to freeze");
+        foreach (var pid in ProcessTree.Of(Pid(current)!.Value))
+        {
+            ProcessSignals.Send(pid, "STOP");
+        }
+
+        lock (_frozen)
+        {
+            _frozen.Add(resource);
+        }
+    }
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>; nothing when it is not frozen.</summary>
+    public void Thaw(string resource)
+    {
+        lock (_frozen)
+        {
+            if (!_frozen.Remove(resource))
+            {
+                return;
+            }
+        }
+
+        if (App.ResourceNotifications.TryGetCurrentState(resource, out var current) && Pid(current) is { } root)
+        {
+            foreach (var pid in ProcessTree.Of(root).AsEnumerable().Reverse())
+            {
+                ProcessSignals.Send(pid, "CONT");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops every process of the topology, as an operator restarting all zones would: the zone services first, then
+    /// the NATS servers (Aspire's <c>stop</c>). The stores, ports and certificates stay; <see cref="StartAllAsync"/>
+    /// brings everything back on them.
+    /// </summary>
+    public async Task StopAllAsync()
+    {
+        await Task.WhenAll(Zones.Select(z => StopAsync(z)));
+        await Task.WhenAll(Zones.Select(z => StopAsync(z + "-nats")));
+    }
+
+    /// <summary>Starts every stopped process again on its old state: the NATS servers, then the zone services (until healthy).</summary>
+    public async Task StartAllAsync()
+    {
+        await Task.WhenAll(Zones.Select(z => StartAsync(z + "-nats")));
+        await Task.WhenAll(Zones.Select(StartAsync));
+    }
+
+    private void WatchLog(string resource)
+    {
+        var log = new StringBuilder();
+        lock (_logs)
+        {
+            _logs[resource] = log;
+        }
+
+        var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
+        var watched = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource);
+        _watchers.Add(Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in loggers.WatchAsync(watched).WithCancellation(_stop.Token))
+                {
+                    lock (_logs)
+                    {
+                        foreach (var line in batch)
+                        {
+                            log.Append(line.Content).Append('\n');
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }));
+    }
+}

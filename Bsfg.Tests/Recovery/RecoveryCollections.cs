@@ -1,7 +1,0 @@
-namespace Bsfg.Tests.Recovery;
-
-[CollectionDefinition(RecoveryCollections.Ci)]
-public sealed class RecoveryCiCollection;
-
-[CollectionDefinition(RecoveryCollections.Full)]
-public sealed class RecoveryFullCollection;
