@@ -1,9 +1,6 @@
 using Bsfg.AppHost;
-<<<<<<< HEAD
 using Bsfg.AppHost.Publishing;
-=======
 using Microsoft.Extensions.Configuration;
->>>>>>> wip-aspire-tests
 
 // The default four-zone topology: two plants, the industrial DMZ between them and the enterprise.
 var builder = DistributedApplication.CreateBuilder(args);
