@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Bsfg.AppHost.Faults;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,13 @@ public partial class TopologyFixture
             return _logs.TryGetValue(resource, out var log) ? log.ToString() : "";
         }
     }
+
+    /// <summary>
+    /// The lines <paramref name="resource"/> wrote from <paramref name="since"/> on, by the timestamp the orchestrator puts
+    /// on each line: its console reaches the test a little late, so a log's length is no mark between two steps.
+    /// </summary>
+    public string LogSince(string resource, DateTimeOffset since) => string.Join('\n', Log(resource).Split('\n').Where(line =>
+        DateTimeOffset.TryParse(line.Split(' ', 2)[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && at >= since));
 
     /// <summary>The end of each zone service's log (request lines left out), for a failure message.</summary>
     public string LogTails(int lines = 60) => string.Concat(Zones.Select(z =>

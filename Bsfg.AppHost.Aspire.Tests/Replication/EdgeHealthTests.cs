@@ -15,7 +15,7 @@ public sealed partial class EdgeHealthTests(TopologyFixture topology) : IClassFi
     {
         var ct = TestContext.Current.CancellationToken;
         await WaitCaughtUpAsync(ct);
-        var logFrom = topology.Log("idmz").Length;
+        var logFrom = DateTimeOffset.UtcNow;
         await topology.PartitionAsync("idmz", "planta");
         try
         {
@@ -29,9 +29,9 @@ public sealed partial class EdgeHealthTests(TopologyFixture topology) : IClassFi
             // Back-off n is 100 ms · 2^(n-1), at most 1 s, scaled by a jitter of 50–100 %: the first retry waits at
             // most 100 ms, the fourth at least 400 ms, and no retry waits less than half the minimum.
             // The orchestrator streams the service's console a little behind: wait for the six retries' lines.
-            await ReplicationFaults.WaitUntilAsync(() => Task.FromResult(RetryDelays(topology.Log("idmz")[logFrom..]).Count >= 6), TimeSpan.FromSeconds(10), "six retries are logged", ct);
-            var delays = RetryDelays(topology.Log("idmz")[logFrom..]);
-            Assert.True(delays.Count >= 6, topology.Log("idmz")[logFrom..]);
+            await ReplicationFaults.WaitUntilAsync(() => Task.FromResult(RetryDelays(topology.LogSince("idmz", logFrom)).Count >= 6), TimeSpan.FromSeconds(10), "six retries are logged", ct);
+            var delays = RetryDelays(topology.LogSince("idmz", logFrom));
+            Assert.True(delays.Count >= 6, topology.LogSince("idmz", logFrom));
             Assert.Equal(Enumerable.Range(1, delays.Count), delays.Select(d => d.Failures));
             Assert.InRange(delays[0].Delay, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100));
             Assert.InRange(delays[3].Delay, TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(800));
@@ -51,7 +51,7 @@ public sealed partial class EdgeHealthTests(TopologyFixture topology) : IClassFi
     {
         var ct = TestContext.Current.CancellationToken;
         await WaitCaughtUpAsync(ct);
-        var logFrom = topology.Log("idmz").Length;
+        var logFrom = DateTimeOffset.UtcNow;
         var stalledAt = Stopwatch.StartNew();
         var stallStart = DateTimeOffset.UtcNow;
         await topology.StallAsync("idmz", "planta");
@@ -81,8 +81,8 @@ public sealed partial class EdgeHealthTests(TopologyFixture topology) : IClassFi
 
         await topology.WaitForFactsAsync("idmz", waiting, ReplicationFaults.Settle, ct);
         await WaitCaughtUpAsync(ct);
-        await ReplicationFaults.WaitUntilAsync(() => Task.FromResult(NoLongerStalled().IsMatch(topology.Log("idmz")[logFrom..])), TimeSpan.FromSeconds(10), "the end of the stall is logged", ct);
-        var log = topology.Log("idmz")[logFrom..];
+        await ReplicationFaults.WaitUntilAsync(() => Task.FromResult(NoLongerStalled().IsMatch(topology.LogSince("idmz", logFrom))), TimeSpan.FromSeconds(10), "the end of the stall is logged", ct);
+        var log = topology.LogSince("idmz", logFrom);
         Assert.Single(Regex.Matches(log, @"Edge from planta \([^)]+\) stalled:"));
         Assert.Single(NoLongerStalled().Matches(log));
     }
