@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Bsfg.Tests.AppHost;
-using Bsfg.Tests.Infrastructure;
 
 namespace Bsfg.AppHost.Tests;
 

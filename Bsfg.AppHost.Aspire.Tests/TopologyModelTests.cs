@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Bsfg.AppHost.Edges;
 using Bsfg.AppHost.Zones;
-using Bsfg.Tests.Infrastructure;
 
 namespace Bsfg.AppHost.Tests;
 
