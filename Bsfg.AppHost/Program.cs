@@ -1,8 +1,9 @@
 using Bsfg.AppHost;
-using Bsfg.AppHost.Hosting;
+using Bsfg.AppHost.Publishing;
+using Microsoft.Extensions.Configuration;
 
-// The default four-zone topology (DESIGN §5): two plants, the industrial DMZ between them and the enterprise.
-var builder = BsfgApplication.CreateBuilder(args);
+// The default four-zone topology: two plants, the industrial DMZ between them and the enterprise.
+var builder = DistributedApplication.CreateBuilder(args);
 
 var planta = builder.AddZone("planta");
 var plantb = builder.AddZone("plantb");
@@ -11,23 +12,28 @@ var enterprise = builder.AddZone("enterprise")
     .WithExternalHttpEndpoints();
 
 // The IDMZ pulls every plant's facts and the enterprise's facts.
-idmz.PullsFrom(planta, "facts.planta.>");
-idmz.PullsFrom(plantb, "facts.plantb.>");
-idmz.PullsFrom(enterprise, "facts.enterprise.>");
+idmz.PullsFrom(planta, ["facts.planta.>"])
+    .PullsFrom(plantb, ["facts.plantb.>"])
+    .PullsFrom(enterprise, ["facts.enterprise.>"]);
 
 // The enterprise pulls plant facts from the IDMZ, never from a plant directly.
-enterprise.PullsFrom(idmz, "facts.planta.>", "facts.plantb.>")
-    .WithConsumerName("enterprise-plants-from-idmz");
+enterprise.PullsFrom(idmz, ["facts.planta.>", "facts.plantb.>"], consumer: "enterprise-plants-from-idmz");
 
 // Each plant pulls the enterprise facts addressed to it (facts.enterprise.<kind>.<plant>.…).
-planta.PullsFrom(idmz, "facts.enterprise.*.planta.>");
-plantb.PullsFrom(idmz, "facts.enterprise.*.plantb.>");
+planta.PullsFrom(idmz, ["facts.enterprise.*.planta.>"]);
+plantb.PullsFrom(idmz, ["facts.enterprise.*.plantb.>"]);
 
-// Realistic plant and enterprise traffic, written to the zones it references (run mode only).
-builder.AddSimulator("simulator")
-    .WithReference(planta)
-    .WithReference(plantb)
-    .WithReference(idmz)
-    .WithReference(enterprise);
+// Realistic plant and enterprise traffic, written to every zone (run mode only; Bsfg:AppHost:Simulator=false leaves it out).
+if (builder.Configuration.GetValue(Extensions.SimulatorKey, defaultValue: true))
+{
+    builder.AddSimulator("simulator")
+        .WritesTo(planta)
+        .WritesTo(plantb)
+        .WritesTo(idmz)
+        .WritesTo(enterprise);
+}
 
-builder.Build().Run();
+// Publishing: the manifest (--publisher manifest) and the Kubernetes output (step publish-kubernetes).
+builder.AddKubernetesPublishing();
+
+return builder.Build().RunTopology();

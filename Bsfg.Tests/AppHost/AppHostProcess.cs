@@ -2,12 +2,9 @@ using System.Diagnostics;
 
 namespace Bsfg.Tests.AppHost;
 
-/// <summary>Runs the built AppHost (<c>dotnet Bsfg.AppHost.dll</c>) or a tool as a process, as azd and users do.</summary>
+/// <summary>Runs a tool as a process, as azd and users do.</summary>
 public static class AppHostProcess
 {
-    public static Task<(int ExitCode, string Output)> RunAsync(string[] args, IReadOnlyDictionary<string, string> environment) =>
-        RunToolAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Bsfg.AppHost.dll"), .. args], environment);
-
     public static async Task<(int ExitCode, string Output)> RunToolAsync(string fileName, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(fileName, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Bsfg.AppHost.Running;
+using Bsfg.AppHost.Edges;
 using Bsfg.Bench;
 using Bsfg.Bench.Latency;
 using Bsfg.Protocol.V1;
@@ -16,7 +16,7 @@ var opts = BenchOptions.Parse(args);
 await using var nats = await LocalNats.StartAsync(LocalZone.Name);
 using var ca = TopologyCertificateAuthority.Create();
 await using var zone = await LocalZone.StartAsync(ca, nats, new Dictionary<string, string>());
-await using var proxy = new EdgeProxy(0, zone.Port);
+await using var proxy = new EdgeForwarder(() => zone.Port);
 using var peerCert = ca.IssueZone(LocalZone.Peer);
 var (peerCertPath, peerKeyPath) = TopologyCertificateAuthority.WritePem(peerCert, nats.Directory, LocalZone.Peer);
 var payload = ByteString.CopyFrom(Enumerable.Repeat((byte)'x', opts.Size).ToArray());

@@ -21,10 +21,32 @@ public sealed class TopologyModelTests
     [Fact]
     public async Task RunModeHasAnEdgeProxyPerPullEdge()
     {
-        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost_Aspire>(TestContext.Current.CancellationToken);
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost>(TestContext.Current.CancellationToken);
         var proxies = builder.Resources.OfType<EdgeProxyResource>().Select(p => p.Name).Order();
         var edges = (await ZonesAsync()).SelectMany(z => z.Zone.Inbound).Select(e => Extensions.EdgeProxyName(e.Receiver, e.Source)).Order();
         Assert.Equal(edges, proxies);
+    }
+
+    [Fact]
+    public async Task TheSimulatorKeepsItsOwnRateAndANewSeedPerRunRecordedInTheStateFolder()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var state = Path.Combine(Path.GetTempPath(), "bsfg-model-" + Guid.NewGuid().ToString("N")[..10]);
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost>([$"--Bsfg:AppHost:StateDirectory={state}"], ct);
+        var simulator = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "simulator");
+
+        // The environment as the model declares it, without resolving endpoints (nothing is started).
+        var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run));
+        foreach (var callback in simulator.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        var environment = context.EnvironmentVariables;
+
+        Assert.DoesNotContain("Bsfg__Simulator__Seed", environment.Keys);
+        Assert.DoesNotContain("Bsfg__Simulator__Rate", environment.Keys);
+        Assert.Equal(Path.GetFullPath(state), environment["Bsfg__Simulator__State"]);
     }
 
     [Fact]
@@ -43,7 +65,7 @@ public sealed class TopologyModelTests
 
     private static async Task<List<(ProjectResource Resource, ZoneAnnotation Zone)>> ZonesAsync()
     {
-        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost_Aspire>(TestContext.Current.CancellationToken);
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost>(TestContext.Current.CancellationToken);
         return [.. builder.Resources.OfType<ProjectResource>()
             .Select(r => (Resource: r, Zone: r.Annotations.OfType<ZoneAnnotation>().SingleOrDefault()))
             .Where(z => z.Zone is not null)

@@ -34,7 +34,7 @@ public sealed class DashboardTests : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         var ct = timeout.Token;
         // The http launch profile's dashboard; the testing builder picks its ports, the AppHost its browser token.
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost_Aspire>(
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost>(
             [$"--Bsfg:AppHost:StateDirectory={_stateDirectory}", "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true"],
             (options, _) => options.DisableDashboard = false,
             ct);

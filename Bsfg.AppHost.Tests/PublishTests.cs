@@ -149,7 +149,7 @@ public sealed partial class PublishTests
     [Fact]
     public async Task AppHostProjectIsDetectableByAzd()
     {
-        var (exit, output) = await AppHostProcess.RunToolAsync("dotnet", ["msbuild", Path.Combine(RepoPaths.Root, "Bsfg.AppHost.Aspire", "Bsfg.AppHost.Aspire.csproj"), "--ignore:.sln", "--getProperty:IsAspireHost", "--getItem:ProjectCapability"]);
+        var (exit, output) = await AppHostProcess.RunToolAsync("dotnet", ["msbuild", Path.Combine(RepoPaths.Root, "Bsfg.AppHost", "Bsfg.AppHost.csproj"), "--ignore:.sln", "--getProperty:IsAspireHost", "--getItem:ProjectCapability"]);
         Assert.True(exit == 0, output);
         var json = JsonNode.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..])!;
         Assert.Equal("true", json["Properties"]!["IsAspireHost"]!.GetValue<string>());
@@ -159,7 +159,7 @@ public sealed partial class PublishTests
     /// <summary>Runs the built AppHost as azd and users do, in the repository root, and expects it to succeed.</summary>
     private static async Task PublishAsync(string[] args)
     {
-        var (exit, log) = await AppHostProcess.RunToolAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Bsfg.AppHost.Aspire.dll"), .. args]);
+        var (exit, log) = await AppHostProcess.RunToolAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Bsfg.AppHost.dll"), .. args]);
         Assert.True(exit == 0, log);
     }
 

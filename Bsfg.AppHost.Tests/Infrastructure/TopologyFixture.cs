@@ -73,7 +73,7 @@ public partial class TopologyFixture : IAsyncLifetime
         args.AddRange(Arguments());
         try
         {
-            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost_Aspire>([.. args], ct);
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost>([.. args], ct);
             foreach (var zone in Zones)
             {
                 // Settings for one start only (a fail point, another peer address): read at every start of the zone.

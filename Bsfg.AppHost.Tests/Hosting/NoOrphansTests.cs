@@ -78,8 +78,8 @@ public sealed class NoOrphansTests : IDisposable
     {
         // The test assembly's configuration (bin/<configuration>/<framework>/) is the one the AppHost was built in.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var project = Path.Combine(RepoPaths.Root, "Bsfg.AppHost.Aspire");
-        var executable = Path.Combine(project, "bin", configuration, "net10.0", "Bsfg.AppHost.Aspire");
+        var project = Path.Combine(RepoPaths.Root, "Bsfg.AppHost");
+        var executable = Path.Combine(project, "bin", configuration, "net10.0", "Bsfg.AppHost");
         var psi = new ProcessStartInfo(executable)
         {
             WorkingDirectory = project,

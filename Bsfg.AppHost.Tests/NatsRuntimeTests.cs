@@ -10,7 +10,7 @@ public sealed class NatsRuntimeTests : IDisposable
     public async Task TheContainerRuntimeRunsTheOfficialImageWithTheZoneConfigurationAndAVolume()
     {
         var ct = TestContext.Current.CancellationToken;
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost_Aspire>(
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost>(
             [$"--Bsfg:AppHost:StateDirectory={_state}", "--Bsfg:AppHost:NatsRuntime=container"], ct);
 
         var nats = Assert.IsType<NatsContainerResource>(builder.Resources.Single(r => r.Name == "planta-nats"));
@@ -38,7 +38,7 @@ public sealed class NatsRuntimeTests : IDisposable
     public async Task AnUnknownRuntimeIsRefusedWithTheChoices()
     {
         var ct = TestContext.Current.CancellationToken;
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost_Aspire>(
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost>(
             [$"--Bsfg:AppHost:StateDirectory={_state}", "--Bsfg:AppHost:NatsRuntime=vm"], ct));
         var message = (error.InnerException ?? error).Message;
         Assert.Contains("Bsfg:AppHost:NatsRuntime is 'vm'; use 'executable'", message, StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public sealed class NatsRuntimeTests : IDisposable
     public async Task AMissingNatsServerStopsTheStartWithOneLineSayingWhatToInstall()
     {
         var ct = TestContext.Current.CancellationToken;
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost_Aspire>(
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost>(
             [$"--Bsfg:AppHost:StateDirectory={_state}", "--Bsfg:AppHost:NatsServer=/nonexistent/nats-server"], ct);
         await using var app = await builder.BuildAsync(ct);
 
@@ -64,7 +64,7 @@ public sealed class NatsRuntimeTests : IDisposable
     public async Task FromTheCommandLineAMissingNatsServerIsOneLineAndExitCodeOne()
     {
         var ct = TestContext.Current.CancellationToken;
-        var (code, output, errors) = await DotnetRun.RunAsync(Projects.Bsfg_AppHost_Aspire.ProjectPath, ["--launch-profile", "http"],
+        var (code, output, errors) = await DotnetRun.RunAsync(Projects.Bsfg_AppHost.ProjectPath, ["--launch-profile", "http"],
             ["--Bsfg:AppHost:NatsServer=/nonexistent/nats-server", $"--Bsfg:AppHost:StateDirectory={_state}"], TimeSpan.FromMinutes(2), ct);
 
         Assert.True(code == 1, $"exit code {code}: {errors}");
