@@ -1,10 +1,11 @@
 using System.Text.Json;
+using Bsfg.AppHost.Tests.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Bsfg.AppHost.Tests;
 
-[Collection(nameof(TopologyCollection))]
-public sealed class SimulatorVerifyTests(TopologyFixture topology)
+/// <summary>The simulator's own commands against a running AppHost, finding it through the state folder alone.</summary>
+public sealed class SimulatorVerifyTests(SimulatedTopologyFixture topology) : IClassFixture<SimulatedTopologyFixture>
 {
     [Fact]
     public async Task TheStateFileNamesTheRunningTopologyForTheSimulatorOnly()
@@ -37,7 +38,7 @@ public sealed class SimulatorVerifyTests(TopologyFixture topology)
         var ledger = Path.Combine(topology.StateDirectory, "simulator-ledger.jsonl");
         using (var produced = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            produced.CancelAfter(TimeSpan.FromMinutes(3));
+            produced.CancelAfter(TimeSpan.FromMinutes(4));
             while (!File.Exists(ledger) || File.ReadLines(ledger).Take(20).Count() < 20)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(500), produced.Token);
