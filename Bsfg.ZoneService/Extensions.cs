@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Bsfg.Protocol.Server;
 using Bsfg.Protocol.V1;
+using Bsfg.ServiceDefaults;
 using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Consumers;
 using Bsfg.ZoneService.Facts;
@@ -12,6 +13,7 @@ using Bsfg.ZoneService.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
+using NATS.Client.OpenTelemetry;
 
 namespace Bsfg.ZoneService;
 
@@ -43,6 +45,8 @@ public static class Extensions
         services.AddSingleton<ZoneMetrics>();
         services.AddSingleton<FactTracing>();
 
+        services.AddZoneNats(builder.Configuration);
+        services.AddTelemetryInstrumentation(tracing => tracing.AddNatsClientInstrumentation(), metrics => metrics.AddNatsClientInstrumentation());
         services.AddSingleton<ZoneNats>();
         AddComponent<FactLog>(services);
         AddComponent<ConsumerStore>(services);
