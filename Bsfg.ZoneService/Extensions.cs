@@ -48,6 +48,7 @@ public static class Extensions
         services.AddZoneNats(builder.Configuration);
         services.AddTelemetryInstrumentation(tracing => tracing.AddNatsClientInstrumentation(), metrics => metrics.AddNatsClientInstrumentation());
         services.AddSingleton<ZoneNats>();
+        services.AddSingleton<FactIndex>();
         AddComponent<FactLog>(services);
         AddComponent<ConsumerStore>(services);
         AddComponent<ObjectService>(services);
