@@ -46,8 +46,14 @@ public static class Extensions
         services.AddSingleton<FactTracing>();
 
         services.AddZoneNats(builder.Configuration);
-        services.AddTelemetryInstrumentation(tracing => tracing.AddNatsClientInstrumentation(), metrics => metrics.AddNatsClientInstrumentation());
+        // The NATS client's spans only where traces are exported: it records a span per message published or received,
+        // which the append path pays for in CPU (docs/benchmarks.md) even when nobody sees them.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            services.AddTelemetryInstrumentation(tracing => tracing.AddNatsClientInstrumentation(), metrics => metrics.AddNatsClientInstrumentation());
+        }
         services.AddSingleton<ZoneNats>();
+        services.AddSingleton<JetStreamPublisher>();
         services.AddSingleton<FactIndex>();
         AddComponent<FactLog>(services);
         AddComponent<ConsumerStore>(services);

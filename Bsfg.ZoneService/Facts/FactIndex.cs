@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using Bsfg.ZoneService.Storage;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
 
 namespace Bsfg.ZoneService.Facts;
@@ -10,7 +12,7 @@ namespace Bsfg.ZoneService.Facts;
 /// through which every fact of the log is indexed (<see cref="ZoneAssets.FactIndexHighWaterKey"/>), which bounds the
 /// log scan after a crash between an append and its index entry.
 /// </summary>
-public sealed class FactIndex(ZoneNats nats)
+public sealed class FactIndex(ZoneNats nats, JetStreamPublisher publisher)
 {
     private INatsKVStore? _kv;
 
@@ -31,31 +33,31 @@ public sealed class FactIndex(ZoneNats nats)
         await Kv.GetOrNullAsync(factId, cancellationToken) is { Value: { Length: 8 } value } ? BinaryPrimitives.ReadUInt64BigEndian(value) : null;
 
     /// <summary>
-    /// Indexes facts just appended, all creates in flight at once. Returns, per fact, the sequence the index holds for
-    /// it: its own, or an earlier copy's when its id was indexed before.
+    /// Indexes facts just appended, all creates in flight at once: each a write of the entry's subject expecting no
+    /// earlier value (what a Key-Value create is), through <see cref="JetStreamPublisher"/>. Returns, per fact, the
+    /// sequence the index holds for it: its own, or an earlier copy's when its id was indexed before.
     /// </summary>
     public async Task<ulong[]> IndexAllAsync(IReadOnlyList<(string FactId, ulong Sequence)> entries, CancellationToken cancellationToken)
     {
-        var creates = new Task<NATS.Client.Core.NatsResult<ulong>>[entries.Count];
-        for (var i = 0; i < entries.Count; i++)
-        {
-            creates[i] = Kv.TryCreateAsync(entries[i].FactId, Value(entries[i].Sequence), cancellationToken: cancellationToken).AsTask();
-        }
-
-        await Task.WhenAll(creates);
+        var acks = await publisher.PublishAllAsync(
+            [.. entries.Select(e => ($"$KV.{ZoneAssets.FactIndexBucket}.{e.FactId}", Value(e.Sequence), new NatsHeaders { ["Nats-Expected-Last-Subject-Sequence"] = "0" }))],
+            cancellationToken);
         var indexed = new ulong[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
-            var created = creates[i].Result;
-            indexed[i] = created.Success
-                ? entries[i].Sequence
-                : created.Error is NatsKVCreateException
-                    ? await IndexAsync(entries[i].FactId, entries[i].Sequence, cancellationToken)
-                    : throw created.Error;
+            indexed[i] = acks[i].Error switch
+            {
+                null => entries[i].Sequence,
+                { ErrCode: WrongLastSequence } => await IndexAsync(entries[i].FactId, entries[i].Sequence, cancellationToken),
+                var error => throw new NatsJSApiException(error),
+            };
         }
 
         return indexed;
     }
+
+    /// <summary><c>err_code</c> of "wrong last sequence" (the key has a value already).</summary>
+    private const int WrongLastSequence = 10071;
 
     /// <summary>Records fact id → sequence unless the id is indexed already; returns the indexed sequence.</summary>
     public async Task<ulong> IndexAsync(string factId, ulong sequence, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Storage;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
+using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 
@@ -23,7 +24,7 @@ public sealed record AppendResult(ulong Sequence, Timestamp? RecordedAt, bool Du
 /// duplicated. Producer and replicated facts, gaps and quarantine records all take the one append path here, told
 /// apart by their <see cref="FactSource"/>.
 /// </summary>
-public sealed partial class FactLog(ZoneNats nats, FactIndex index, IOptions<ZoneOptions> options, ILogger<FactLog> logger) : IZoneComponent, IDisposable
+public sealed partial class FactLog(ZoneNats nats, FactIndex index, JetStreamPublisher publisher, IOptions<ZoneOptions> options, ILogger<FactLog> logger) : IZoneComponent, IDisposable
 {
     private readonly ZoneOptions _options = options.Value;
     private readonly SemaphoreSlim _catchUp = new(1, 1);
@@ -137,24 +138,22 @@ public sealed partial class FactLog(ZoneNats nats, FactIndex index, IOptions<Zon
     }
 
     /// <summary>
-    /// Publishes every fact with its acknowledgement awaited together. A duplicate within the window is an answer (the
+    /// Publishes every fact with its acknowledgement awaited together (<see cref="JetStreamPublisher"/>). A duplicate within the window is an answer (the
     /// fact is there), not a failure; any other refusal of the server fails the batch.
     /// </summary>
     private async Task<PubAckResponse[]> PublishAllAsync(IReadOnlyList<(Fact Fact, FactSource Source)> facts, CancellationToken cancellationToken)
     {
-        var sends = new Task<PubAckResponse>[facts.Count];
+        var messages = new (string, byte[], NatsHeaders)[facts.Count];
         for (var j = 0; j < facts.Count; j++)
         {
             var (fact, source) = facts[j];
-            sends[j] = Js.PublishAsync(
-                fact.Subject,
-                FactCodec.Encode(fact),
-                opts: new NatsJSPubOpts { MsgId = fact.FactId, ExpectedStream = ZoneAssets.FactStream },
-                headers: FactCodec.Headers(fact, source),
-                cancellationToken: cancellationToken).AsTask();
+            var headers = FactCodec.Headers(fact, source);
+            headers["Nats-Msg-Id"] = fact.FactId;
+            headers["Nats-Expected-Stream"] = ZoneAssets.FactStream;
+            messages[j] = (fact.Subject, FactCodec.Encode(fact), headers);
         }
 
-        var acks = await Task.WhenAll(sends);
+        var acks = await publisher.PublishAllAsync(messages, cancellationToken);
         foreach (var ack in acks)
         {
             if (ack.Error is { } error)
