@@ -122,8 +122,25 @@ public static class Extensions
         }
 
         // The container owns the providers: disposing them at shutdown flushes what is still buffered.
-        builder.Services.AddSingleton(_ => tracing.Build());
-        builder.Services.AddSingleton(_ => metrics.Build());
+        // Instrumentation the service registered (TelemetryInstrumentation) joins before the providers are built.
+        builder.Services.AddSingleton(sp =>
+        {
+            foreach (var instrumentation in sp.GetServices<TelemetryInstrumentation>())
+            {
+                instrumentation.Tracing(tracing);
+            }
+
+            return tracing.Build();
+        });
+        builder.Services.AddSingleton(sp =>
+        {
+            foreach (var instrumentation in sp.GetServices<TelemetryInstrumentation>())
+            {
+                instrumentation.Metrics(metrics);
+            }
+
+            return metrics.Build();
+        });
         builder.Services.AddHostedService<TelemetryStarter>();
     }
 

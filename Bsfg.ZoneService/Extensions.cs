@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Bsfg.Protocol.Server;
 using Bsfg.Protocol.V1;
+using Bsfg.ServiceDefaults;
 using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Consumers;
 using Bsfg.ZoneService.Facts;
@@ -12,6 +13,7 @@ using Bsfg.ZoneService.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
+using NATS.Client.OpenTelemetry;
 
 namespace Bsfg.ZoneService;
 
@@ -43,7 +45,16 @@ public static class Extensions
         services.AddSingleton<ZoneMetrics>();
         services.AddSingleton<FactTracing>();
 
+        services.AddZoneNats(builder.Configuration);
+        // The NATS client's spans only where traces are exported: it records a span per message published or received,
+        // which the append path pays for in CPU (docs/benchmarks.md) even when nobody sees them.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            services.AddTelemetryInstrumentation(tracing => tracing.AddNatsClientInstrumentation(), metrics => metrics.AddNatsClientInstrumentation());
+        }
         services.AddSingleton<ZoneNats>();
+        services.AddSingleton<JetStreamPublisher>();
+        services.AddSingleton<FactIndex>();
         AddComponent<FactLog>(services);
         AddComponent<ConsumerStore>(services);
         AddComponent<ObjectService>(services);

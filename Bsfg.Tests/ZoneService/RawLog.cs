@@ -1,8 +1,8 @@
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Storage;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 
 namespace Bsfg.Tests.ZoneService;
 
@@ -15,12 +15,13 @@ public static class RawLog
     /// <summary>Publishes <paramref name="facts"/> as stored facts; returns their sequences.</summary>
     public static async Task<List<ulong>> WriteAsync(string natsUrl, string password, IEnumerable<Fact> facts, CancellationToken ct, string user = "bsfg")
     {
-        await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [natsUrl], User = user, Password = password }, ct);
-        var js = new JetStreamContext(nats);
+        await using var nats = new NatsConnection(NatsOpts.Default with { Url = natsUrl, AuthOpts = NatsAuthOpts.Default with { Username = user, Password = password } });
+        var js = new NatsJSContext(nats);
         var sequences = new List<ulong>();
         foreach (var fact in facts)
         {
-            var ack = await js.PublishAsync(fact.Subject, FactCodec.Encode(fact), FactCodec.Headers(fact, null), cancellationToken: ct);
+            var ack = await js.PublishAsync(fact.Subject, FactCodec.Encode(fact), headers: FactCodec.Headers(fact, FactSource.Producer), cancellationToken: ct);
+            ack.EnsureSuccess();
             Assert.Equal(ZoneAssets.FactStream, ack.Stream);
             sequences.Add(ack.Seq);
         }

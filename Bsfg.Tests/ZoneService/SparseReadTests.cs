@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
 using Bsfg.Protocol.V1;
 using Bsfg.Tests.Infrastructure;
 using Bsfg.ZoneService.Facts;
@@ -146,15 +144,20 @@ public sealed class SparseReadTests(ZoneFixture zone) : IClassFixture<ZoneFixtur
     {
         var key = TestFacts.Key();
         var random = new Random(4242);
-        await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [zone.Nats.Url], User = "bsfg", Password = "nats-secret" }, ct);
-        var js = new JetStreamContext(nats);
+        await using var nats = new NATS.Client.Core.NatsConnection(NATS.Client.Core.NatsOpts.Default with
+        {
+            Url = zone.Nats.Url,
+            AuthOpts = NATS.Client.Core.NatsAuthOpts.Default with { Username = "bsfg", Password = "nats-secret" },
+        });
+        var js = new NATS.Client.JetStream.NatsJSContext(nats);
         var live = new SortedDictionary<ulong, string>();
         var bySubject = new Dictionary<string, List<ulong>>(StringComparer.Ordinal);
 
         async Task WriteAsync(string subject)
         {
             var fact = TestFacts.New(subject, "p");
-            var ack = await js.PublishAsync(subject, FactCodec.Encode(fact), FactCodec.Headers(fact, null), cancellationToken: ct);
+            var ack = await js.PublishAsync(subject, FactCodec.Encode(fact), headers: FactCodec.Headers(fact, FactSource.Producer), cancellationToken: ct);
+            NATS.Client.JetStream.NatsJSExtensions.EnsureSuccess(ack);
             live[ack.Seq] = subject;
             bySubject.TryAdd(subject, []);
             bySubject[subject].Add(ack.Seq);
@@ -183,7 +186,7 @@ public sealed class SparseReadTests(ZoneFixture zone) : IClassFixture<ZoneFixtur
             var keep = random.Next(3) switch { 0 => copies[0], 1 => copies[^1], _ => copies[copies.Count / 2] };
             foreach (var sequence in copies.Where(c => c != keep).Reverse())
             {
-                await js.DeleteMsgAsync(ZoneAssets.FactStream, sequence, cancellationToken: ct);
+                await js.DeleteMessageAsync(ZoneAssets.FactStream, new NATS.Client.JetStream.Models.StreamMsgDeleteRequest { Seq = sequence }, ct);
                 live.Remove(sequence);
             }
         }

@@ -25,6 +25,28 @@ public static class AspireConfiguration
     }
 
     /// <summary>
+    /// The zone's NATS settings as the zone service uses them: <c>Bsfg:Nats</c>, or, when that names no URL, the
+    /// connection string Aspire passes for the zone (<c>Bsfg:Zone:Name</c>).
+    /// </summary>
+    public static NatsConnectionOptions ResolveNats(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(NatsConnectionOptions.SectionName).Get<NatsConnectionOptions>() ?? new NatsConnectionOptions();
+        FillFromConnectionString(configuration, configuration[ZoneOptions.SectionName + ":Name"] ?? "", options);
+        return options;
+    }
+
+    private static void FillFromConnectionString(IConfiguration configuration, string zone, NatsConnectionOptions options)
+    {
+        var key = NatsConnectionName(zone);
+        if (configuration[NatsConnectionOptions.SectionName + ":Url"] is { Length: > 0 } || configuration.GetConnectionString(key) is not { Length: > 0 } connectionString)
+        {
+            return;
+        }
+
+        (options.Url, options.User, options.Password) = ParseNats(connectionString, key);
+    }
+
+    /// <summary>
     /// Splits <paramref name="connectionString"/> (<c>nats://[user:password@]host:port</c>) into the server URL and the
     /// decoded credentials; throws with the key's name when it is not such a URL.
     /// </summary>
@@ -49,16 +71,7 @@ public static class AspireConfiguration
 
     private sealed class NatsFromConnectionString(IConfiguration configuration, IOptions<ZoneOptions> zone) : IPostConfigureOptions<NatsConnectionOptions>
     {
-        public void PostConfigure(string? name, NatsConnectionOptions options)
-        {
-            var key = NatsConnectionName(zone.Value.Name);
-            if (configuration[NatsConnectionOptions.SectionName + ":Url"] is { Length: > 0 } || configuration.GetConnectionString(key) is not { Length: > 0 } connectionString)
-            {
-                return;
-            }
-
-            (options.Url, options.User, options.Password) = ParseNats(connectionString, key);
-        }
+        public void PostConfigure(string? name, NatsConnectionOptions options) => FillFromConnectionString(configuration, zone.Value.Name, options);
     }
 
     private sealed class PeersFromServiceDiscovery(IConfiguration configuration) : IPostConfigureOptions<ReplicationOptions>

@@ -292,7 +292,7 @@ public sealed partial class ConsumerService(
             }
         }
 
-        var created = await FactReader.CreateAsync(nats.JetStream, _options.Name, state.Filters, start, _options.FetchLinger, cancellationToken);
+        var created = await FactReader.CreateAsync(nats, log.Stream, _options.Name, state.Filters, start, _options.FetchLinger, cancellationToken);
         _readers[id] = created;
         return created;
     }

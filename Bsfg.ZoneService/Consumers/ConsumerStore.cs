@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Bsfg.Nats.JetStream.Models;
-using Bsfg.Nats.KeyValue;
 using Bsfg.ZoneService.Storage;
+using NATS.Client.KeyValueStore;
 
 namespace Bsfg.ZoneService.Consumers;
 
@@ -18,25 +17,20 @@ public sealed record StoredConsumer(ConsumerState State, ulong Revision, string 
 /// </summary>
 public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
 {
-    private KvStore? _kv;
+    private INatsKVStore? _kv;
 
     // Consumers (by KeyOf) last found under their bare name: looked up there first, so a fetch or confirm of a consumer
     // stored before the upgrade reads Key-Value once, not twice. A hint only: a miss there falls back to the new key.
     private readonly ConcurrentDictionary<string, byte> _bareNamed = new(StringComparer.Ordinal);
 
-    private KvStore Kv => _kv ?? throw new InvalidOperationException("the consumer store is not initialized");
+    private INatsKVStore Kv => _kv ?? throw new InvalidOperationException("the consumer store is not initialized");
 
     /// <summary>The key of <paramref name="owner"/>'s consumer <paramref name="name"/>. Zone names and consumer names hold no '.'.</summary>
     public static string KeyOf(string owner, string name) => owner + "." + name;
 
     /// <inheritdoc />
     public async Task InitializeAsync(CancellationToken cancellationToken) =>
-        _kv = await KvStore.CreateAsync(nats.JetStream, new KvConfig(ZoneAssets.ConsumerBucket)
-        {
-            Description = "BSFG durable named consumers",
-            History = 5,
-            Storage = StorageType.File,
-        }, cancellationToken);
+        _kv = await nats.OpenAsync(ZoneAssets.ConsumerBucket, "BSFG durable named consumers", history: 5, maxAge: TimeSpan.Zero, cancellationToken);
 
     /// <summary><paramref name="owner"/>'s consumer <paramref name="name"/>, or null when it has none of that name.</summary>
     public async Task<StoredConsumer?> GetAsync(string owner, string name, CancellationToken cancellationToken)
@@ -48,7 +42,7 @@ public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
         }
 
         _bareNamed.TryRemove(key, out _);
-        if (await Kv.GetAsync(key, cancellationToken) is { } entry)
+        if (await Kv.GetOrNullAsync(key, cancellationToken) is { } entry)
         {
             return new(Deserialize(entry.Value), entry.Revision, key);
         }
@@ -67,7 +61,7 @@ public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
     /// record is never created while this one exists (its owner finds this one first), so the two never coexist.
     /// </summary>
     private async Task<StoredConsumer?> GetBareNamedAsync(string owner, string name, CancellationToken cancellationToken) =>
-        await Kv.GetAsync(name, cancellationToken) is { } legacy && Deserialize(legacy.Value) is { } state && state.Owner == owner
+        await Kv.GetOrNullAsync(name, cancellationToken) is { } legacy && Deserialize(legacy.Value) is { } state && state.Owner == owner
             ? new(state, legacy.Revision, name)
             : null;
 
@@ -76,10 +70,10 @@ public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
     {
         try
         {
-            await Kv.CreateAsync(KeyOf(state.Owner, state.Name), Serialize(state), cancellationToken);
+            await Kv.CreateAsync(KeyOf(state.Owner, state.Name), Serialize(state), cancellationToken: cancellationToken);
             return true;
         }
-        catch (NatsKVKeyExistsException)
+        catch (NatsKVCreateException)
         {
             return false;
         }
@@ -106,7 +100,7 @@ public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
 
             try
             {
-                await Kv.UpdateAsync(key, Serialize(next), revision, cancellationToken);
+                await Kv.UpdateAsync(key, Serialize(next), revision, cancellationToken: cancellationToken);
                 return next;
             }
             catch (NatsKVWrongLastRevisionException)
@@ -131,7 +125,7 @@ public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
 
             try
             {
-                await Kv.PurgeAsync(key, revision, cancellationToken);
+                await Kv.PurgeAsync(key, new NatsKVDeleteOpts { Revision = revision }, cancellationToken);
                 return state;
             }
             catch (NatsKVWrongLastRevisionException)
@@ -144,9 +138,9 @@ public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
     /// <summary>All consumers.</summary>
     public async IAsyncEnumerable<ConsumerState> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var key in Kv.KeysAsync(cancellationToken))
+        await foreach (var key in Kv.GetKeysAsync(cancellationToken: cancellationToken))
         {
-            if (await Kv.GetAsync(key, cancellationToken) is { } entry)
+            if (await Kv.GetOrNullAsync(key, cancellationToken) is { } entry)
             {
                 yield return Deserialize(entry.Value);
             }
@@ -158,13 +152,13 @@ public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
     {
         var prefix = owner + ".";
         var count = 0;
-        await foreach (var key in Kv.KeysAsync(cancellationToken))
+        await foreach (var key in Kv.GetKeysAsync(cancellationToken: cancellationToken))
         {
             if (key.StartsWith(prefix, StringComparison.Ordinal))
             {
                 count++;
             }
-            else if (!key.Contains('.', StringComparison.Ordinal) && await Kv.GetAsync(key, cancellationToken) is { } entry && Deserialize(entry.Value).Owner == owner)
+            else if (!key.Contains('.', StringComparison.Ordinal) && await Kv.GetOrNullAsync(key, cancellationToken) is { } entry && Deserialize(entry.Value).Owner == owner)
             {
                 count++;
             }
@@ -175,6 +169,6 @@ public sealed class ConsumerStore(ZoneNats nats) : IZoneComponent
 
     private static byte[] Serialize(ConsumerState state) => JsonSerializer.SerializeToUtf8Bytes(state, ConsumerJsonContext.Default.ConsumerState);
 
-    private static ConsumerState Deserialize(ReadOnlyMemory<byte> value) =>
-        JsonSerializer.Deserialize(value.Span, ConsumerJsonContext.Default.ConsumerState) ?? throw new InvalidDataException("empty consumer state");
+    private static ConsumerState Deserialize(byte[]? value) =>
+        JsonSerializer.Deserialize(value, ConsumerJsonContext.Default.ConsumerState) ?? throw new InvalidDataException("empty consumer state");
 }

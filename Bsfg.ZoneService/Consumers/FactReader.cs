@@ -1,8 +1,8 @@
-using Bsfg.Nats.JetStream;
-using Bsfg.Nats.JetStream.Models;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Storage;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 
 namespace Bsfg.ZoneService.Consumers;
 
@@ -32,7 +32,8 @@ public sealed record FactPage(IReadOnlyList<Fact> Facts, ulong Covered, ulong Pe
 /// </remarks>
 internal sealed class FactReader : IAsyncDisposable
 {
-    private readonly JetStreamContext _js;
+    private readonly ZoneNats _nats;
+    private readonly INatsJSStream _stream;
     private readonly string _zone;
     private readonly IReadOnlyList<string> _filters;
     private readonly bool _filterHere;
@@ -42,9 +43,10 @@ internal sealed class FactReader : IAsyncDisposable
     /// <summary>The JetStream consumer's sequence of the last delivery taken (they are consecutive for an ack-less consumer).</summary>
     private ulong _delivered;
 
-    private FactReader(JetStreamContext js, string zone, string name, IReadOnlyList<string> filters, bool filterHere, ulong next, TimeSpan linger)
+    private FactReader(ZoneNats nats, INatsJSStream stream, string zone, string name, IReadOnlyList<string> filters, bool filterHere, ulong next, TimeSpan linger)
     {
-        _js = js;
+        _nats = nats;
+        _stream = stream;
         _zone = zone;
         _name = name;
         _filters = filters;
@@ -72,26 +74,30 @@ internal sealed class FactReader : IAsyncDisposable
     /// </summary>
     public bool CanServe(ulong start) => !Broken && start >= NextSequence && start <= Math.Max(NextSequence, ProvenThrough + 1);
 
-    public static async Task<FactReader> CreateAsync(JetStreamContext js, string zone, IReadOnlyList<string> filters, ulong start, TimeSpan linger, CancellationToken cancellationToken)
+    public static async Task<FactReader> CreateAsync(ZoneNats nats, INatsJSStream stream, string zone, IReadOnlyList<string> filters, ulong start, TimeSpan linger, CancellationToken cancellationToken)
     {
-        var multiFilter = js.Connection.ServerInfo?.SupportsVersion(2, 10) ?? false;
+        var multiFilter = SupportsMultipleFilters(nats.Client.ServerInfo?.Version);
         var filterHere = filters.Count > 1 && !multiFilter;
         var name = "bsfg-read-" + Guid.NewGuid().ToString("N")[..16];
         start = Math.Max(start, 1);
-        await js.CreateOrUpdateConsumerAsync(ZoneAssets.FactStream, new ConsumerConfig
+        await nats.Js.CreateOrUpdateConsumerAsync(ZoneAssets.FactStream, new ConsumerConfig
         {
             Name = name,
-            DeliverPolicy = DeliverPolicy.ByStartSequence,
+            DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
             OptStartSeq = start,
-            AckPolicy = AckPolicy.None,
+            AckPolicy = ConsumerConfigAckPolicy.None,
             FilterSubject = filters.Count == 1 ? filters[0] : null,
-            FilterSubjects = filters.Count > 1 && multiFilter ? filters : null,
+            FilterSubjects = filters.Count > 1 && multiFilter ? [.. filters] : null,
             InactiveThreshold = TimeSpan.FromMinutes(5),
             MemStorage = true,
             NumReplicas = 1,
         }, cancellationToken);
-        return new FactReader(js, zone, name, filters, filterHere, start, linger);
+        return new FactReader(nats, stream, zone, name, filters, filterHere, start, linger);
     }
+
+    /// <summary>Several filter subjects per consumer need nats-server 2.10; 2.9 ignores the list and delivers everything.</summary>
+    private static bool SupportsMultipleFilters(string? version) =>
+        version is not null && Version.TryParse(version.Split('-', '+')[0], out var v) && v >= new Version(2, 10);
 
     /// <summary>
     /// Reads up to <paramref name="limit"/> facts within <paramref name="maxBytes"/> (the first fact is returned even
@@ -117,7 +123,7 @@ internal sealed class FactReader : IAsyncDisposable
             // Long-poll: one delivery, whenever it comes; the request ends with it (or at its expiry), so nothing
             // is left in flight. Heartbeats only on long waits: the server refuses one above half the expiry.
             var heartbeat = remaining >= TimeSpan.FromSeconds(4) ? remaining / 4 : TimeSpan.Zero;
-            var batch = await PullAsync(new FetchOpts { MaxMsgs = 1, Expires = remaining, IdleHeartbeat = heartbeat }, cancellationToken);
+            var batch = await PullAsync(new PullOpts(1, 0, remaining, heartbeat), cancellationToken);
             if (batch is null || batch.Messages.Count == 0)
             {
                 idleLongPoll = batch is not null;
@@ -140,7 +146,7 @@ internal sealed class FactReader : IAsyncDisposable
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await _js.DeleteConsumerAsync(ZoneAssets.FactStream, _name, cts.Token);
+            await _stream.DeleteConsumerAsync(_name, cts.Token);
         }
         catch (Exception)
         {
@@ -156,11 +162,11 @@ internal sealed class FactReader : IAsyncDisposable
             return;
         }
 
-        var batch = await PullAsync(new FetchOpts { MaxMsgs = page.Remaining, MaxBytes = page.RemainingBytes, Expires = _linger, IdleHeartbeat = TimeSpan.Zero }, cancellationToken);
+        var batch = await PullAsync(new PullOpts(page.Remaining, page.RemainingBytes, _linger, TimeSpan.Zero), cancellationToken);
         if (batch is { Messages.Count: 0, EndStatus: 409 } && page.Facts.Count == 0)
         {
             // The next fact alone is larger than the budget: a page is never empty because of that.
-            batch = await PullAsync(new FetchOpts { MaxMsgs = 1, Expires = _linger, IdleHeartbeat = TimeSpan.Zero }, cancellationToken);
+            batch = await PullAsync(new PullOpts(1, 0, _linger, TimeSpan.Zero), cancellationToken);
         }
 
         foreach (var msg in batch?.Messages ?? [])
@@ -170,21 +176,12 @@ internal sealed class FactReader : IAsyncDisposable
     }
 
     /// <summary>A pull request that the server ended; null (and the reader broken) when only the client's deadline did.</summary>
-    private async Task<FetchBatch?> PullAsync(FetchOpts opts, CancellationToken cancellationToken)
+    private async Task<PullBatch?> PullAsync(PullOpts opts, CancellationToken cancellationToken)
     {
-        FetchBatch batch;
-        try
-        {
-            batch = await _js.FetchBatchAsync(ZoneAssets.FactStream, _name, opts, cancellationToken);
-        }
-        catch (NatsJSNoHeartbeatException)
+        var batch = await _nats.Client.PullAsync(ZoneAssets.FactStream, _name, opts, cancellationToken);
+        if (batch.HeartbeatMissed)
         {
             Broken = true; // the consumer is gone (deleted, or its server restarted)
-            return null;
-        }
-        catch (NatsJSFetchException)
-        {
-            Broken = true;
             return null;
         }
 
@@ -216,7 +213,7 @@ internal sealed class FactReader : IAsyncDisposable
         var next = ulong.MaxValue;
         foreach (var filter in _filters)
         {
-            var found = await _js.GetNextMsgAsync(ZoneAssets.FactStream, from, filter, cancellationToken: cancellationToken);
+            var found = await _stream.GetMessageAsync(new StreamMsgGetRequest { Seq = from, NextBySubj = filter }, cancellationToken);
             if (found is not null)
             {
                 next = Math.Min(next, found.Sequence);
@@ -238,9 +235,9 @@ internal sealed class FactReader : IAsyncDisposable
         }
     }
 
-    private void Accept(PageBuilder page, JetStreamMsg msg)
+    private void Accept(PageBuilder page, PulledMsg msg)
     {
-        var metadata = msg.Metadata;
+        var metadata = msg;
         if (metadata.ConsumerSequence != _delivered + 1)
         {
             // A delivery this reader never took (e.g. one that came after its pull request's deadline): the JetStream
@@ -252,7 +249,7 @@ internal sealed class FactReader : IAsyncDisposable
         _delivered = metadata.ConsumerSequence;
         NextSequence = metadata.StreamSequence + 1;
         ProvenThrough = Math.Max(ProvenThrough, metadata.StreamSequence);
-        page.Pending = metadata.NumPending;
+        page.Pending = metadata.Pending;
         if (_filterHere && !_filters.Any(f => Subjects.Matches(msg.Subject, f)))
         {
             return;

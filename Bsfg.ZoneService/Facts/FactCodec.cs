@@ -1,8 +1,7 @@
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
 using Bsfg.Protocol.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using NATS.Client.Core;
 
 namespace Bsfg.ZoneService.Facts;
 
@@ -38,11 +37,8 @@ public static class FactCodec
         return fact;
     }
 
-    /// <summary>Decodes a stored message read by sequence.</summary>
-    public static Fact Decode(StoredMsg msg, string zone) => Decode(msg.Data.Span, msg.Sequence, zone);
-
-    /// <summary>The headers every stored fact carries; <paramref name="source"/> marks replicated facts.</summary>
-    public static NatsHeaders Headers(Fact fact, string? source)
+    /// <summary>The headers every stored fact carries; <paramref name="source"/> marks facts not from a producer.</summary>
+    public static NatsHeaders Headers(Fact fact, FactSource source)
     {
         var headers = new NatsHeaders { { "Bsfg-Fact-Id", fact.FactId } };
         if (!string.IsNullOrEmpty(fact.TraceContext?.Traceparent))
@@ -50,9 +46,9 @@ public static class FactCodec
             headers.Add("traceparent", fact.TraceContext.Traceparent);
         }
 
-        if (source is not null)
+        if (source.Header is { } header)
         {
-            headers.Add(Storage.ZoneAssets.SourceHeader, source);
+            headers.Add(Storage.ZoneAssets.SourceHeader, header);
         }
 
         return headers;

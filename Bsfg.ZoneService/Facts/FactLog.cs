@@ -1,12 +1,11 @@
-using System.Buffers.Binary;
-using Bsfg.Nats.JetStream;
-using Bsfg.Nats.JetStream.Models;
-using Bsfg.Nats.KeyValue;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Storage;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 
 namespace Bsfg.ZoneService.Facts;
 
@@ -19,81 +18,68 @@ public sealed record AppendResult(ulong Sequence, Timestamp? RecordedAt, bool Du
 /// <summary>
 /// The zone's fact log (<see cref="ZoneAssets.FactStream"/>) with append idempotent by fact id for as long as the fact
 /// is retained. Three layers make that exact: the JetStream duplicate window (fact id as <c>Nats-Msg-Id</c>) catches
-/// quick retries; an index (fact id → sequence, created only if absent) catches later ones and removes the copy that
-/// lost; and after a crash between append and index write, the log is scanned forward from the last fully indexed
-/// sequence before the next append, so no unindexed fact can be duplicated.
+/// quick retries; the <see cref="FactIndex"/> (fact id → sequence, created only if absent) catches later ones and
+/// removes the copy that lost; and after a crash between append and index write, the log is scanned forward from the
+/// last fully indexed sequence before the next append (<see cref="IndexProgress"/>), so no unindexed fact can be
+/// duplicated. Producer and replicated facts, gaps and quarantine records all take the one append path here, told
+/// apart by their <see cref="FactSource"/>.
 /// </summary>
-public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options, ILogger<FactLog> logger) : IZoneComponent, IDisposable
+public sealed partial class FactLog(ZoneNats nats, FactIndex index, JetStreamPublisher publisher, IOptions<ZoneOptions> options, ILogger<FactLog> logger) : IZoneComponent, IDisposable
 {
     private readonly ZoneOptions _options = options.Value;
     private readonly SemaphoreSlim _catchUp = new(1, 1);
-    private readonly Lock _progressLock = new();
-    private readonly SortedSet<ulong> _unindexed = [];
-    private KvStore? _index;
-    private long _publishing;
-    private ulong _indexedThrough;
-    private ulong _persistedThrough;
-    private int _persisting;
+    private readonly IndexProgress _progress = new();
+    private INatsJSStream? _stream;
     private volatile bool _indexDirty = true;
 
-    private JetStreamContext Js => nats.JetStream;
+    private NatsJSContext Js => nats.Js;
+
+    /// <summary>The log's stream (for its reader).</summary>
+    public INatsJSStream Stream => _stream ?? throw new InvalidOperationException("the fact log is not initialized");
 
     /// <inheritdoc />
     public void Dispose() => _catchUp.Dispose();
-
-    private KvStore Index => _index ?? throw new InvalidOperationException("the fact log is not initialized");
 
     /// <summary>Creates or reconciles the stream and the index, then indexes whatever a crash left unindexed.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var retention = _options.FactRetention;
-        await Js.CreateOrUpdateStreamAsync(new StreamConfig
+        _stream = await Js.CreateOrUpdateStreamAsync(new StreamConfig(ZoneAssets.FactStream, [ZoneAssets.FactSubjects])
         {
-            Name = ZoneAssets.FactStream,
             Description = $"BSFG fact log of zone {_options.Name}",
-            Subjects = [ZoneAssets.FactSubjects],
-            Retention = RetentionPolicy.Limits,
-            Storage = StorageType.File,
-            Discard = DiscardPolicy.Old,
+            Retention = StreamConfigRetention.Limits,
+            Storage = StreamConfigStorage.File,
+            Discard = StreamConfigDiscard.Old,
             MaxAge = retention,
             MaxBytes = _options.FactMaxBytes,
             DuplicateWindow = _options.DuplicateWindow,
             AllowDirect = true,
             NumReplicas = 1,
         }, cancellationToken);
-        _index = await KvStore.CreateAsync(Js, new KvConfig(ZoneAssets.FactIndexBucket)
-        {
-            Description = "BSFG fact id to log sequence",
-            History = 1,
-            // Index entries outlive the facts they point to, so a late retry still finds its fact's sequence.
-            Ttl = retention > TimeSpan.Zero ? retention + TimeSpan.FromDays(1) : null,
-            Storage = StorageType.File,
-        }, cancellationToken);
+        await index.InitializeAsync(retention, cancellationToken);
+        _indexDirty = true;
         await CatchUpAsync(cancellationToken);
     }
 
     /// <summary>First and last sequence and message count of the log.</summary>
     public async Task<(ulong First, ulong Last, ulong Count)> GetBoundsAsync(CancellationToken cancellationToken)
     {
-        var info = await Js.GetStreamInfoAsync(ZoneAssets.FactStream, cancellationToken);
-        return (info.State.FirstSeq, info.State.LastSeq, info.State.Messages);
+        var stream = await Js.GetStreamAsync(ZoneAssets.FactStream, cancellationToken: cancellationToken);
+        var state = stream.Info.State;
+        return (state.FirstSeq, state.LastSeq, (ulong)state.Messages);
     }
 
-    /// <summary>
-    /// Appends a validated fact (fact id normalized, recorded_at and hops set) unless the log already holds its fact id.
-    /// <paramref name="source"/> marks a replicated fact (<c>peer/consumer/sequence</c>).
-    /// </summary>
-    public async Task<AppendResult> AppendAsync(Fact fact, string? source, CancellationToken cancellationToken) =>
-        (await AppendBatchAsync([(fact, source)], checkKnownFirst: false, cancellationToken))[0];
+    /// <summary>Appends a validated fact (fact id normalized, recorded_at and hops set) unless the log already holds its fact id.</summary>
+    public async Task<AppendResult> AppendAsync(Fact fact, FactSource source, CancellationToken cancellationToken) =>
+        (await AppendBatchAsync([(fact, source)], cancellationToken))[0];
 
     /// <summary>
     /// Appends facts in order with all publishes in flight at once and the acknowledgements awaited together, then
-    /// indexes them. Each fact is appended at most once (see the class remarks); results are in input order. With
-    /// <paramref name="checkKnownFirst"/>, facts the index already holds are not published at all — the path for
-    /// re-deliveries, which are expected after a crash; without it a late repeat is caught by the index write and its
-    /// copy removed.
+    /// indexes them. Each fact is appended at most once (see the class remarks); results are in input order. A fact
+    /// whose source <see cref="FactSource.LookUpFirst">looks up first</see> is not published at all when the index
+    /// holds it already.
     /// </summary>
-    public async Task<IReadOnlyList<AppendResult>> AppendBatchAsync(IReadOnlyList<(Fact Fact, string? Source)> facts, bool checkKnownFirst, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AppendResult>> AppendBatchAsync(IReadOnlyList<(Fact Fact, FactSource Source)> facts, CancellationToken cancellationToken)
     {
         if (_indexDirty)
         {
@@ -102,9 +88,7 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
 
         // Facts the log already holds are not published again: a retry or a re-delivery after a crash writes nothing,
         // not even a copy that the index check below would have to remove.
-        var known = checkKnownFirst
-            ? await Task.WhenAll(facts.Select(f => LookupAsync(f.Fact.FactId, cancellationToken)))
-            : new ulong?[facts.Count];
+        var known = await Task.WhenAll(facts.Select(f => f.Source.LookUpFirst ? index.LookupAsync(f.Fact.FactId, cancellationToken) : Task.FromResult<ulong?>(null)));
         var results = new AppendResult[facts.Count];
         var pending = new List<int>(facts.Count);
         for (var i = 0; i < facts.Count; i++)
@@ -124,33 +108,13 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
             return results;
         }
 
-        var acks = new Task<PubAck>[pending.Count];
-        Interlocked.Increment(ref _publishing);
+        var published = pending.Select(i => facts[i]).ToList();
+        PubAckResponse[] acks;
+        _progress.BeginPublish();
         try
         {
-            await using var publisher = Js.CreatePublisher(pending.Count);
-            for (var j = 0; j < pending.Count; j++)
-            {
-                var (fact, source) = facts[pending[j]];
-                acks[j] = await publisher.PublishAsync(
-                    fact.Subject,
-                    FactCodec.Encode(fact),
-                    FactCodec.Headers(fact, source),
-                    new JetStreamPublishOpts { MsgId = fact.FactId, ExpectedStream = ZoneAssets.FactStream },
-                    cancellationToken);
-            }
-
-            await Task.WhenAll(acks);
-            lock (_progressLock)
-            {
-                foreach (var ack in acks)
-                {
-                    if (!ack.Result.Duplicate)
-                    {
-                        _unindexed.Add(ack.Result.Seq);
-                    }
-                }
-            }
+            acks = await PublishAllAsync(published, cancellationToken);
+            _progress.Published(acks.Where(a => !a.Duplicate).Select(a => a.Seq));
         }
         catch
         {
@@ -160,10 +124,10 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
         }
         finally
         {
-            Interlocked.Decrement(ref _publishing);
+            _progress.EndPublish();
         }
 
-        var completed = await CompleteAsync([.. pending.Select(i => facts[i].Fact)], [.. acks.Select(a => a.Result)], cancellationToken);
+        var completed = await CompleteAsync([.. published.Select(p => p.Fact)], acks, cancellationToken);
         for (var j = 0; j < pending.Count; j++)
         {
             results[pending[j]] = completed[j];
@@ -174,10 +138,38 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
     }
 
     /// <summary>
+    /// Publishes every fact with its acknowledgement awaited together (<see cref="JetStreamPublisher"/>). A duplicate within the window is an answer (the
+    /// fact is there), not a failure; any other refusal of the server fails the batch.
+    /// </summary>
+    private async Task<PubAckResponse[]> PublishAllAsync(IReadOnlyList<(Fact Fact, FactSource Source)> facts, CancellationToken cancellationToken)
+    {
+        var messages = new (string, byte[], NatsHeaders)[facts.Count];
+        for (var j = 0; j < facts.Count; j++)
+        {
+            var (fact, source) = facts[j];
+            var headers = FactCodec.Headers(fact, source);
+            headers["Nats-Msg-Id"] = fact.FactId;
+            headers["Nats-Expected-Stream"] = ZoneAssets.FactStream;
+            messages[j] = (fact.Subject, FactCodec.Encode(fact), headers);
+        }
+
+        var acks = await publisher.PublishAllAsync(messages, cancellationToken);
+        foreach (var ack in acks)
+        {
+            if (ack.Error is { } error)
+            {
+                throw new NatsJSApiException(error);
+            }
+        }
+
+        return acks;
+    }
+
+    /// <summary>
     /// Indexes the facts just published, all index writes in flight at once. A fact whose id the index already
     /// holds was appended before, beyond the duplicate window: that copy is removed and the earlier one reported.
     /// </summary>
-    private async Task<AppendResult[]> CompleteAsync(IReadOnlyList<Fact> facts, IReadOnlyList<PubAck> acks, CancellationToken cancellationToken)
+    private async Task<AppendResult[]> CompleteAsync(IReadOnlyList<Fact> facts, IReadOnlyList<PubAckResponse> acks, CancellationToken cancellationToken)
     {
         var results = new AppendResult[facts.Count];
         var fresh = new List<int>(facts.Count);
@@ -195,16 +187,15 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
 
         try
         {
-            var created = await Index.CreateManyAsync([.. fresh.Select(j => (facts[j].FactId, (ReadOnlyMemory<byte>)SequenceValue(acks[j].Seq)))], cancellationToken);
+            var indexed = await index.IndexAllAsync([.. fresh.Select(j => (facts[j].FactId, acks[j].Seq))], cancellationToken);
             for (var k = 0; k < fresh.Count; k++)
             {
                 var (fact, ack) = (facts[fresh[k]], acks[fresh[k]]);
-                var indexed = created[k] is null ? await IndexAsync(fact.FactId, ack.Seq, cancellationToken) : ack.Seq;
-                if (indexed != ack.Seq)
+                if (indexed[k] != ack.Seq)
                 {
-                    await Js.DeleteMsgAsync(ZoneAssets.FactStream, ack.Seq, cancellationToken: cancellationToken);
-                    Log.RemovedDuplicate(logger, fact.FactId, ack.Seq, indexed);
-                    results[fresh[k]] = await ExistingAsync(indexed, cancellationToken);
+                    await Stream.DeleteMessageAsync(new StreamMsgDeleteRequest { Seq = ack.Seq }, cancellationToken);
+                    Log.RemovedDuplicate(logger, fact.FactId, ack.Seq, indexed[k]);
+                    results[fresh[k]] = await ExistingAsync(indexed[k], cancellationToken);
                 }
                 else
                 {
@@ -223,7 +214,7 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
         {
             foreach (var j in fresh)
             {
-                MarkIndexed(acks[j].Seq);
+                _progress.Indexed(acks[j].Seq);
             }
         }
     }
@@ -231,16 +222,12 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
     /// <summary>Reads one fact by sequence; null when it is not (or no longer) in the log.</summary>
     public async Task<Fact?> ReadAsync(ulong sequence, CancellationToken cancellationToken)
     {
-        var msg = await Js.GetMsgAsync(ZoneAssets.FactStream, sequence, direct: false, cancellationToken);
-        return msg is null ? null : FactCodec.Decode(msg, _options.Name);
+        var msg = await Stream.GetMessageAsync(new StreamMsgGetRequest { Seq = sequence }, cancellationToken);
+        return msg is null ? null : FactCodec.Decode(msg.Data.Span, msg.Sequence, _options.Name);
     }
 
     /// <summary>The sequence the index holds for a fact id, if any.</summary>
-    public async Task<ulong?> LookupAsync(string factId, CancellationToken cancellationToken)
-    {
-        var entry = await Index.GetAsync(factId, cancellationToken);
-        return entry is null ? null : BinaryPrimitives.ReadUInt64BigEndian(entry.Value.Span);
-    }
+    public Task<ulong?> LookupAsync(string factId, CancellationToken cancellationToken) => index.LookupAsync(factId, cancellationToken);
 
     private async Task<AppendResult> ExistingAsync(ulong sequence, CancellationToken cancellationToken)
     {
@@ -248,71 +235,18 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
         return new AppendResult(sequence, stored?.RecordedAt, Duplicate: true);
     }
 
-    /// <summary>Records fact id → sequence unless the id is indexed already; returns the indexed sequence.</summary>
-    private async Task<ulong> IndexAsync(string factId, ulong sequence, CancellationToken cancellationToken)
-    {
-        var value = SequenceValue(sequence);
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await Index.CreateAsync(factId, value, cancellationToken);
-                return sequence;
-            }
-            catch (NatsKVKeyExistsException) when (attempt < 3)
-            {
-                if (await LookupAsync(factId, cancellationToken) is { } existing)
-                {
-                    return existing;
-                }
-            }
-        }
-    }
-
-    private static byte[] SequenceValue(ulong sequence)
-    {
-        var value = new byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(value, sequence);
-        return value;
-    }
-
-    private void MarkIndexed(ulong sequence)
-    {
-        lock (_progressLock)
-        {
-            _unindexed.Remove(sequence);
-            if (sequence > _indexedThrough)
-            {
-                _indexedThrough = sequence;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Persists the sequence through which every fact is indexed, when that is certain: nothing is being published
-    /// and nothing published is waiting for its index entry. It bounds the scan after a crash.
-    /// </summary>
+    /// <summary>Persists the indexed-through sequence when <see cref="IndexProgress"/> says it is certain and due.</summary>
     private async Task PersistProgressAsync(CancellationToken cancellationToken)
     {
-        ulong through;
-        lock (_progressLock)
-        {
-            if (_indexDirty || Interlocked.Read(ref _publishing) != 0 || _unindexed.Count != 0 || _indexedThrough < _persistedThrough + 1000)
-            {
-                return;
-            }
-
-            through = _indexedThrough;
-        }
-
-        if (Interlocked.Exchange(ref _persisting, 1) == 1)
+        if (_indexDirty || _progress.TakeDue() is not { } through)
         {
             return;
         }
 
         try
         {
-            await WriteHighWaterAsync(through, cancellationToken);
+            await index.WriteHighWaterAsync(through, cancellationToken);
+            _progress.Persisted(through);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -320,18 +254,7 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
         }
         finally
         {
-            Volatile.Write(ref _persisting, 0);
-        }
-    }
-
-    private async Task WriteHighWaterAsync(ulong through, CancellationToken cancellationToken)
-    {
-        var value = new byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(value, through);
-        await Index.PutAsync(ZoneAssets.FactIndexHighWaterKey, value, cancellationToken);
-        lock (_progressLock)
-        {
-            _persistedThrough = Math.Max(_persistedThrough, through);
+            _progress.EndPersist();
         }
     }
 
@@ -346,45 +269,27 @@ public sealed partial class FactLog(ZoneNats nats, IOptions<ZoneOptions> options
                 return;
             }
 
-            var mark = await Index.GetAsync(ZoneAssets.FactIndexHighWaterKey, cancellationToken);
-            var from = mark is null ? 1 : BinaryPrimitives.ReadUInt64BigEndian(mark.Value.Span) + 1;
+            var from = await index.ReadHighWaterAsync(cancellationToken) + 1;
             var (first, last, _) = await GetBoundsAsync(cancellationToken);
             from = Math.Max(from, first);
             var scanned = 0;
             if (from <= last)
             {
-                var read = Js.ReadOrderedAsync(ZoneAssets.FactStream, new OrderedReadOpts
+                await foreach (var (factId, sequence) in Js.ScanMsgIdsAsync(Stream, from, last, cancellationToken))
                 {
-                    DeliverPolicy = DeliverPolicy.ByStartSequence,
-                    OptStartSeq = from,
-                    HeadersOnly = true,
-                    StopAtEnd = true,
-                    BatchSize = 1000,
-                }, cancellationToken);
-                await foreach (var msg in read)
-                {
-                    var sequence = msg.Metadata.StreamSequence;
-                    if (msg.Headers?[JetStreamHeaders.MsgId] is { Length: > 0 } factId
-                        && await IndexAsync(factId, sequence, cancellationToken) != sequence)
+                    if (factId is { Length: > 0 } && await index.IndexAsync(factId, sequence, cancellationToken) != sequence)
                     {
-                        await Js.DeleteMsgAsync(ZoneAssets.FactStream, sequence, cancellationToken: cancellationToken);
+                        await Stream.DeleteMessageAsync(new StreamMsgDeleteRequest { Seq = sequence }, cancellationToken);
                         Log.RemovedDuplicate(logger, factId, sequence, 0);
                     }
 
                     scanned++;
-                    if (sequence >= last)
-                    {
-                        break;
-                    }
                 }
             }
 
-            lock (_progressLock)
-            {
-                _indexedThrough = Math.Max(_indexedThrough, last);
-            }
-
-            await WriteHighWaterAsync(last, cancellationToken);
+            _progress.Indexed(last);
+            await index.WriteHighWaterAsync(last, cancellationToken);
+            _progress.Persisted(last);
             _indexDirty = false;
             Log.IndexCaughtUp(logger, scanned, last);
         }

@@ -17,7 +17,7 @@ public sealed partial class FactTracing(IOptions<ZoneOptions> options, ZoneMetri
     private int _warnedCleared;
 
     /// <summary>Starts the span of appending <paramref name="fact"/> here (null when nobody listens).</summary>
-    public Activity? StartAppend(Fact fact, string? source)
+    public Activity? StartAppend(Fact fact, FactSource source)
     {
         var activitySource = BsfgTelemetry.ZoneService;
         if (!activitySource.HasListeners())
@@ -29,7 +29,7 @@ public sealed partial class FactTracing(IOptions<ZoneOptions> options, ZoneMetri
         if (activity is not null)
         {
             Tag(activity, fact, "append", "send");
-            activity.SetTag("bsfg.source", source);
+            activity.SetTag("bsfg.source", source.Header);
         }
 
         return activity;
@@ -39,7 +39,7 @@ public sealed partial class FactTracing(IOptions<ZoneOptions> options, ZoneMetri
     /// Starts one append span per fact of a batch and stamps each fact with its span's context. Each span is a child
     /// of its own fact's context (or of the current span), never of the previous fact's span. Dispose them all.
     /// </summary>
-    public Activity?[] StartAppends(IReadOnlyList<Fact> facts, string? source)
+    public Activity?[] StartAppends(IReadOnlyList<Fact> facts, FactSource source)
     {
         var spans = new Activity?[facts.Count];
         if (!BsfgTelemetry.ZoneService.HasListeners())

@@ -78,7 +78,7 @@ internal sealed partial class EdgeWorker
 
         try
         {
-            var results = await deps.Log.AppendBatchAsync([.. staged.Select(s => (s.Local, (string?)s.Source))], checkKnownFirst: true, ct);
+            var results = await deps.Log.AppendBatchAsync([.. staged.Select(s => (s.Local, s.Source))], ct);
             for (var i = 0; i < results.Count; i++)
             {
                 FactTracing.Complete(staged[i].Span, results[i]);
@@ -93,7 +93,7 @@ internal sealed partial class EdgeWorker
             {
                 try
                 {
-                    var result = (await deps.Log.AppendBatchAsync([(s.Local, s.Source)], checkKnownFirst: true, ct))[0];
+                    var result = await deps.Log.AppendAsync(s.Local, s.Source, ct);
                     FactTracing.Complete(s.Span, result);
                     appended += result.Duplicate ? 0 : 1;
                     localMax = Math.Max(localMax, result.Sequence);
@@ -128,7 +128,7 @@ internal sealed partial class EdgeWorker
         var local = fact.Clone();
         local.Sequence = 0;
         local.RecordedAt = FactCodec.Now(deps.Time);
-        var source = $"{edge.Peer}/{Consumer}/{fact.Sequence}";
+        var source = FactSource.Replica(edge.Peer, Consumer, fact.Sequence);
         var span = deps.Tracing.StartAppend(local, source);
         FactTracing.Stamp(local, span);
         return new Staged(fact, local, source, span);
@@ -158,7 +158,7 @@ internal sealed partial class EdgeWorker
             Attempts = (existing?.Attempts ?? 0) + 1,
         }, ct);
         var record = QuarantineFacts.Create(zone, edge.Peer, Consumer, fact, code, reason, deps.Time);
-        var result = await deps.Log.AppendAsync(record, source: $"{edge.Peer}/{Consumer}/quarantine", ct);
+        var result = await deps.Log.AppendAsync(record, FactSource.Quarantine(edge.Peer, Consumer), ct);
         if (existing is null)
         {
             deps.Metrics.Quarantined(this);
@@ -192,7 +192,7 @@ internal sealed partial class EdgeWorker
         {
             await PrepareAsync(deps.Peers.For(edge.Peer), fact, ct);
             staged = Stage(fact);
-            var result = (await deps.Log.AppendBatchAsync([(staged.Local, staged.Source)], checkKnownFirst: true, ct))[0];
+            var result = await deps.Log.AppendAsync(staged.Local, staged.Source, ct);
             FactTracing.Complete(staged.Span, result);
             await deps.Quarantine.RemoveAsync(entry.FactId, ct);
             deps.Metrics.Replayed(this);
@@ -215,5 +215,5 @@ internal sealed partial class EdgeWorker
     }
 
     /// <summary>A fact from the peer ready to append: the peer's copy, the local copy, its source header, its span.</summary>
-    private sealed record Staged(Fact Remote, Fact Local, string Source, Activity? Span);
+    private sealed record Staged(Fact Remote, Fact Local, FactSource Source, Activity? Span);
 }

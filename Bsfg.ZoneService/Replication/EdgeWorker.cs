@@ -3,6 +3,7 @@ using Bsfg.Protocol.Client;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Errors;
+using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Rpc;
 using Google.Protobuf.WellKnownTypes;
 
@@ -157,7 +158,7 @@ internal sealed partial class EdgeWorker(
     private async Task<IngestMark> RecordGapAsync(SequenceGap gap, IngestMark mark, CancellationToken ct)
     {
         var fact = GapFacts.Create(zone, edge.Peer, Consumer, edge.Filters, gap, deps.Time);
-        var result = await deps.Log.AppendAsync(fact, source: $"{edge.Peer}/{Consumer}/gap", ct);
+        var result = await deps.Log.AppendAsync(fact, FactSource.Gap(edge.Peer, Consumer), ct);
         Interlocked.Increment(ref _gaps);
         deps.Metrics.Gap(this);
         Log.GapRecorded(logger, edge.Peer, Consumer, gap.FirstSequence, gap.LastSequence, result.Sequence);

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Bsfg.Nats.JetStream.Models;
-using Bsfg.Nats.KeyValue;
 using Bsfg.ZoneService.Storage;
+using NATS.Client.KeyValueStore;
 
 namespace Bsfg.ZoneService.Replication;
 
@@ -32,27 +31,22 @@ internal sealed partial class IngestJsonContext : JsonSerializerContext;
 /// <summary>Ingest high-water marks per edge, in Key-Value (<see cref="ZoneAssets.IngestBucket"/>).</summary>
 public sealed class IngestStore(ZoneNats nats) : IZoneComponent
 {
-    private KvStore? _kv;
+    private INatsKVStore? _kv;
 
-    private KvStore Kv => _kv ?? throw new InvalidOperationException("the ingest store is not initialized");
+    private INatsKVStore Kv => _kv ?? throw new InvalidOperationException("the ingest store is not initialized");
 
     /// <inheritdoc />
     public async Task InitializeAsync(CancellationToken cancellationToken) =>
-        _kv = await KvStore.CreateAsync(nats.JetStream, new KvConfig(ZoneAssets.IngestBucket)
-        {
-            Description = "BSFG ingest high-water marks per replication edge",
-            History = 1,
-            Storage = StorageType.File,
-        }, cancellationToken);
+        _kv = await nats.OpenAsync(ZoneAssets.IngestBucket, "BSFG ingest high-water marks per replication edge", history: 1, maxAge: TimeSpan.Zero, cancellationToken);
 
     /// <summary>The edge's mark, or an empty one.</summary>
     public async Task<IngestMark> GetAsync(string edge, CancellationToken cancellationToken)
     {
-        var entry = await Kv.GetAsync(edge, cancellationToken);
-        return entry is null ? new IngestMark() : JsonSerializer.Deserialize(entry.Value.Span, IngestJsonContext.Default.IngestMark) ?? new IngestMark();
+        var entry = await Kv.GetOrNullAsync(edge, cancellationToken);
+        return entry?.Value is { } value ? JsonSerializer.Deserialize(value, IngestJsonContext.Default.IngestMark) ?? new IngestMark() : new IngestMark();
     }
 
     /// <summary>Records the edge's mark (after the facts it covers are durably appended).</summary>
     public async Task PutAsync(string edge, IngestMark mark, CancellationToken cancellationToken) =>
-        await Kv.PutAsync(edge, JsonSerializer.SerializeToUtf8Bytes(mark, IngestJsonContext.Default.IngestMark), cancellationToken);
+        await Kv.PutAsync(edge, JsonSerializer.SerializeToUtf8Bytes(mark, IngestJsonContext.Default.IngestMark), cancellationToken: cancellationToken);
 }

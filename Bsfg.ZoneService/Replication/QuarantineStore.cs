@@ -3,12 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
-using Bsfg.Nats.JetStream.Models;
-using Bsfg.Nats.KeyValue;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Storage;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.KeyValueStore;
 
 namespace Bsfg.ZoneService.Replication;
 
@@ -70,21 +69,16 @@ internal sealed partial class QuarantineJsonContext : JsonSerializerContext;
 public sealed class QuarantineStore(ZoneNats nats) : IZoneComponent
 {
     private readonly ConcurrentDictionary<string, string> _edgeOf = new(StringComparer.Ordinal);
-    private KvStore? _kv;
+    private INatsKVStore? _kv;
 
-    private KvStore Kv => _kv ?? throw new InvalidOperationException("the quarantine is not initialized");
+    private INatsKVStore Kv => _kv ?? throw new InvalidOperationException("the quarantine is not initialized");
 
     /// <inheritdoc />
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        _kv = await KvStore.CreateAsync(nats.JetStream, new KvConfig(ZoneAssets.QuarantineBucket)
-        {
-            Description = "BSFG facts refused permanently by a replication edge, kept for replay",
-            History = 1,
-            Storage = StorageType.File,
-        }, cancellationToken);
+        _kv = await nats.OpenAsync(ZoneAssets.QuarantineBucket, "BSFG facts refused permanently by a replication edge, kept for replay", history: 1, maxAge: TimeSpan.Zero, cancellationToken);
         _edgeOf.Clear();
-        await foreach (var key in _kv.KeysAsync(cancellationToken))
+        await foreach (var key in _kv.GetKeysAsync(cancellationToken: cancellationToken))
         {
             if (await GetByKeyAsync(key, cancellationToken) is { } entry)
             {
@@ -112,10 +106,8 @@ public sealed class QuarantineStore(ZoneNats nats) : IZoneComponent
     /// <summary>The entry under an entry key (see <see cref="ListKeysAsync"/>), or null.</summary>
     public async Task<QuarantineEntry?> GetByKeyAsync(string key, CancellationToken cancellationToken)
     {
-        var entry = await Kv.GetAsync(key, cancellationToken);
-        return entry is null
-            ? null
-            : JsonSerializer.Deserialize(entry.Value.Span, QuarantineJsonContext.Default.QuarantineEntry);
+        var entry = await Kv.GetOrNullAsync(key, cancellationToken);
+        return entry?.Value is { } value ? JsonSerializer.Deserialize(value, QuarantineJsonContext.Default.QuarantineEntry) : null;
     }
 
     /// <summary>Writes (or rewrites) an entry.</summary>
@@ -124,14 +116,14 @@ public sealed class QuarantineStore(ZoneNats nats) : IZoneComponent
         var key = KeyOf(entry.FactId);
         try
         {
-            await Kv.PutAsync(key, JsonSerializer.SerializeToUtf8Bytes(entry, QuarantineJsonContext.Default.QuarantineEntry), cancellationToken);
+            await Kv.PutAsync(key, JsonSerializer.SerializeToUtf8Bytes(entry, QuarantineJsonContext.Default.QuarantineEntry), cancellationToken: cancellationToken);
         }
-        catch (Exception e) when (entry.Fact.Length > 0 && e is NatsPayloadTooLargeException or NatsJSApiException { ErrorCode: 10054 })
+        catch (Exception e) when (entry.Fact.Length > 0 && e is NatsPayloadTooLargeException or NatsJSApiException { Error.ErrCode: 10054 })
         {
             // A fact refused for its size can be too large for the quarantine too: keep the entry without it (its
             // peer, consumer and source sequence still identify it), so the edge carries on.
             var kept = entry with { Fact = [], Reason = entry.Reason + " (the fact itself was too large to keep in the quarantine)" };
-            await Kv.PutAsync(key, JsonSerializer.SerializeToUtf8Bytes(kept, QuarantineJsonContext.Default.QuarantineEntry), cancellationToken);
+            await Kv.PutAsync(key, JsonSerializer.SerializeToUtf8Bytes(kept, QuarantineJsonContext.Default.QuarantineEntry), cancellationToken: cancellationToken);
         }
 
         _edgeOf[key] = entry.EdgeKey;
@@ -149,7 +141,7 @@ public sealed class QuarantineStore(ZoneNats nats) : IZoneComponent
     public async Task<List<string>> ListKeysAsync(string? after, CancellationToken cancellationToken)
     {
         var ids = new List<string>();
-        await foreach (var key in Kv.KeysAsync(cancellationToken))
+        await foreach (var key in Kv.GetKeysAsync(cancellationToken: cancellationToken))
         {
             if (string.IsNullOrEmpty(after) || string.CompareOrdinal(key, after) > 0)
             {

@@ -73,10 +73,10 @@ public sealed class ProducerRpc(
             fact.RecordedAt = recordedAt;
         }
 
-        var spans = tracing.StartAppends(facts, source: null);
+        var spans = tracing.StartAppends(facts, FactSource.Producer);
         try
         {
-            var results = await log.AppendBatchAsync([.. facts.Select(f => (f, (string?)null))], checkKnownFirst: false, ct);
+            var results = await log.AppendBatchAsync([.. facts.Select(f => (f, FactSource.Producer))], ct);
             var elapsed = time.GetElapsedTime(started);
             var responses = new List<AppendFactResponse>(results.Count);
             for (var i = 0; i < results.Count; i++)

@@ -1,8 +1,11 @@
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
 using Bsfg.Protocol;
 using Bsfg.ZoneService.Consumers;
 using Bsfg.ZoneService.Errors;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.KeyValueStore;
+using NATS.Client.ObjectStore;
+using Legacy = Bsfg.Nats;
 
 namespace Bsfg.ZoneService.Rpc;
 
@@ -17,9 +20,12 @@ internal static class ZoneErrorTranslator
     public static RpcException? ToRpc(Exception exception) => exception switch
     {
         ZoneException zone => new RpcException(StatusOf(zone), zone.Message, zone),
-        NatsJSApiException { ErrorCode: StorageFull } full => new RpcException(StatusCode.ResourceExhausted, "the zone's storage refused the write: " + full.Description, exception),
-        NatsJSApiException { Code: 503 } api => new RpcException(StatusCode.Unavailable, "the zone's log is unavailable: " + api.Description, exception),
-        NatsException or FactReaderLostException => new RpcException(StatusCode.Unavailable, "the zone's log is unavailable; retry: " + exception.Message, exception),
+        NatsJSApiException { Error.ErrCode: StorageFull } full => new RpcException(StatusCode.ResourceExhausted, "the zone's storage refused the write: " + full.Error.Description, exception),
+        NatsJSApiException { Error.Code: 503 } api => new RpcException(StatusCode.Unavailable, "the zone's log is unavailable: " + api.Error.Description, exception),
+        NatsException or NatsKVException or NatsObjException or FactReaderLostException => new RpcException(StatusCode.Unavailable, "the zone's log is unavailable; retry: " + exception.Message, exception),
+        Legacy.JetStream.NatsJSApiException { ErrorCode: StorageFull } full => new RpcException(StatusCode.ResourceExhausted, "the zone's storage refused the write: " + full.Description, exception),
+        Legacy.JetStream.NatsJSApiException { Code: 503 } api => new RpcException(StatusCode.Unavailable, "the zone's log is unavailable: " + api.Description, exception),
+        Legacy.NatsException => new RpcException(StatusCode.Unavailable, "the zone's log is unavailable; retry: " + exception.Message, exception),
         _ => null,
     };
 

@@ -1,4 +1,3 @@
-using Bsfg.Nats;
 using Bsfg.ZoneService.Errors;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -32,9 +31,9 @@ public sealed partial class ZoneStartup(ZoneNats nats, IEnumerable<IZoneComponen
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(!IsReady
             ? HealthCheckResult.Unhealthy("the zone is starting")
-            : nats.Connection.State == NatsConnectionState.Connected
+            : nats.Connected
                 ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy($"NATS connection is {nats.Connection.State}"));
+                : HealthCheckResult.Unhealthy(nats.State));
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -44,10 +43,7 @@ public sealed partial class ZoneStartup(ZoneNats nats, IEnumerable<IZoneComponen
         {
             try
             {
-                if (nats.Connection.State == NatsConnectionState.Closed)
-                {
-                    await nats.Connection.ConnectAsync(stoppingToken);
-                }
+                await nats.ConnectAsync(stoppingToken);
 
                 foreach (var component in components)
                 {

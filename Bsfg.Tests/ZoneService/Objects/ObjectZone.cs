@@ -50,8 +50,10 @@ public sealed class ObjectZone : IAsyncDisposable
         var bucket = NatsServerFixture.Unique("files");
         var options = new ZoneOptions { Name = "planta", Buckets = [new BucketOptions { Name = bucket }], MaxChunkBytes = 64 * 1024 };
         configure?.Invoke(options);
-        var nats = new ZoneNats(Microsoft.Extensions.Options.Options.Create(new NatsConnectionOptions { Url = server.Url }), Microsoft.Extensions.Options.Options.Create(options), NullLoggerFactory.Instance);
-        await nats.Connection.ConnectAsync(TestContext.Current.CancellationToken);
+        var connection = new NatsConnectionOptions { Url = server.Url };
+        var client = new NATS.Client.Core.NatsConnection(NatsRegistration.Configure(NATS.Client.Core.NatsOpts.Default, connection, options.Name));
+        var nats = new ZoneNats(client, Microsoft.Extensions.Options.Options.Create(connection), Microsoft.Extensions.Options.Options.Create(options), NullLoggerFactory.Instance);
+        await nats.ConnectAsync(TestContext.Current.CancellationToken);
         var clock = new ManualClock();
         var service = new ObjectService(nats, Microsoft.Extensions.Options.Options.Create(options), clock, NullLogger<ObjectService>.Instance);
         await service.InitializeAsync(TestContext.Current.CancellationToken);
@@ -125,5 +127,6 @@ public sealed class ObjectZone : IAsyncDisposable
     {
         Service.Dispose();
         await Nats.DisposeAsync();
+        await Nats.Client.DisposeAsync();
     }
 }
