@@ -61,5 +61,11 @@ public static class StatusTranslator
     /// <summary>The code for a gRPC status number; numbers outside 0–16 become <see cref="StatusCode.Unknown"/>.</summary>
     public static StatusCode FromGrpcStatus(int status) => IsDefined((StatusCode)status) ? (StatusCode)status : StatusCode.Unknown;
 
+    /// <summary>The code of a Grpc.Core status (the same numbers).</summary>
+    public static StatusCode FromGrpc(Grpc.Core.StatusCode code) => FromGrpcStatus((int)code);
+
+    /// <summary>The Grpc.Core status of <paramref name="code"/> (the same numbers).</summary>
+    public static Grpc.Core.StatusCode ToGrpc(StatusCode code) => (Grpc.Core.StatusCode)(int)code;
+
     private static bool IsDefined(StatusCode code) => (uint)code < (uint)Names.Length;
 }

@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using Bsfg.Protocol.Server;
-using Bsfg.Protocol.V1;
 using Bsfg.ServiceDefaults;
 using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Consumers;
@@ -75,6 +74,11 @@ public static class Extensions
         services.AddSingleton<ProducerRpc>();
         services.AddSingleton<PeerRpc>();
         services.AddSingleton<StatusRpc>();
+        services.AddSingleton<ZoneRpcInterceptor>();
+        services.AddBoundaryRpc(new RpcServerOptions { MaxReceiveMessageSize = ZoneOptions.MaxMessageBytes, MaxSendMessageSize = ZoneOptions.MaxMessageBytes })
+            .AddServiceOptions<ProducerRpc>(o => o.Interceptors.Add<ZoneRpcInterceptor>())
+            .AddServiceOptions<PeerRpc>(o => o.Interceptors.Add<ZoneRpcInterceptor>())
+            .AddServiceOptions<StatusRpc>(o => o.Interceptors.Add<ZoneRpcInterceptor>());
 
         services.AddSingleton<ZoneStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<ZoneStartup>());
@@ -83,14 +87,12 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Maps the boundary protocol's services (Connect and gRPC, unary).</summary>
+    /// <summary>Maps the boundary protocol's services: gRPC and Connect (unary) on the same paths.</summary>
     public static WebApplication MapZoneService(this WebApplication app)
     {
-        var options = new RpcServerOptions { MaxReceiveMessageSize = ZoneOptions.MaxMessageBytes, MaxSendMessageSize = ZoneOptions.MaxMessageBytes, ExceptionMapper = ZoneErrorTranslator.ToRpc };
-        var services = app.Services;
-        app.MapProducerService(services.GetRequiredService<ProducerRpc>(), options);
-        app.MapPeerService(services.GetRequiredService<PeerRpc>(), options);
-        app.MapStatusService(services.GetRequiredService<StatusRpc>(), options);
+        app.MapBoundaryService<ProducerRpc>();
+        app.MapBoundaryService<PeerRpc>();
+        app.MapBoundaryService<StatusRpc>();
         return app;
     }
 

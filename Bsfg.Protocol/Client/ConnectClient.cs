@@ -9,7 +9,7 @@ namespace Bsfg.Protocol.Client;
 /// certificates as configured on its handler). Every failure — an error from the server, a transport failure, a
 /// deadline, a cancellation, an undecodable response — surfaces as an <see cref="RpcException"/>. Thread-safe.
 /// </summary>
-public sealed partial class ConnectClient
+public sealed partial class ConnectClient : IUnaryRpcClient
 {
     private readonly HttpClient _http;
     private readonly Uri _baseAddress;
@@ -30,8 +30,7 @@ public sealed partial class ConnectClient
     /// <summary>The client's options.</summary>
     public ConnectClientOptions Options { get; }
 
-    /// <summary>Calls <paramref name="method"/> with <paramref name="request"/> and returns the response.</summary>
-    /// <exception cref="RpcException">The call failed; <see cref="RpcException.StatusCode"/> says how.</exception>
+    /// <inheritdoc />
     public async Task<TResponse> CallUnaryAsync<TRequest, TResponse>(
         RpcMethod<TRequest, TResponse> method,
         TRequest request,

@@ -6,8 +6,8 @@ namespace Bsfg.Protocol.Internal;
 
 /// <summary>
 /// The lifetime of one call on the server: its deadline, the token handlers observe, and the translation of
-/// whatever went wrong into exactly one <see cref="RpcException"/> (the only place that decides status codes for
-/// failures the handler did not classify itself).
+/// whatever went wrong into exactly one Connect error: a status the service or an interceptor raised is kept, the
+/// transport decides only deadline, cancellation, malformed input and (logged) unexpected failures.
 /// </summary>
 internal sealed class CallScope : IDisposable
 {
@@ -45,7 +45,7 @@ internal sealed class CallScope : IDisposable
     /// Runs the handler and waits for it, but never past the deadline or the client's disconnect: a handler that
     /// ignores its token is left behind (its late result discarded, its failure observed) and the call is answered.
     /// </summary>
-    public async Task<IMessage> InvokeAsync(ServerMethod method, IMessage request, RpcCallContext context)
+    public async Task<IMessage> InvokeAsync(ServerMethod method, IMessage request, ConnectServerCallContext context)
     {
         var task = method.InvokeAsync(request, context);
         try
@@ -69,22 +69,23 @@ internal sealed class CallScope : IDisposable
         var error = exception switch
         {
             RpcException rpc => rpc,
+            Grpc.Core.RpcException { StatusCode: not Grpc.Core.StatusCode.OK } grpc => new RpcException((StatusCode)(int)grpc.StatusCode, grpc.Status.Detail, exception),
             _ when DeadlineExpired => new RpcException(StatusCode.DeadlineExceeded, "the deadline passed before the call completed", exception),
             _ when _http.RequestAborted.IsCancellationRequested => new RpcException(StatusCode.Canceled, "the client canceled the call", exception),
             OperationCanceledException => new RpcException(StatusCode.Canceled, "the call was canceled", exception),
             BadHttpRequestException { StatusCode: Microsoft.AspNetCore.Http.StatusCodes.Status413PayloadTooLarge } =>
                 new RpcException(StatusCode.ResourceExhausted, "request body too large", exception),
             BadHttpRequestException bad => new RpcException(StatusCode.InvalidArgument, "malformed request: " + bad.Message, exception),
-            _ => method.Options.ExceptionMapper?.Invoke(exception),
+            _ => null,
         };
 
         if (error is null)
         {
-            Log.UnhandledException(method.Logger, method.Method.Path, exception);
+            Log.UnhandledException(method.Logger, method.Path, exception);
             return new RpcException(StatusCode.Internal, "internal error");
         }
 
-        Log.CallFailed(method.Logger, method.Method.Path, StatusTranslator.ToConnectName(error.StatusCode), error.Message);
+        Log.CallFailed(method.Logger, method.Path, StatusTranslator.ToConnectName(error.StatusCode), error.Message);
         return error;
     }
 

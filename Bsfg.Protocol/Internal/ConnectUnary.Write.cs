@@ -11,7 +11,7 @@ internal static partial class ConnectUnary
 
     public static async Task WriteSuccessAsync(HttpContext http, ServerMethod method, IMessage message, RpcCodec codec, bool acceptsGzip)
     {
-        using var payload = method.Encode(message, codec, prefix: 0);
+        using var payload = method.Encode(message, codec);
         PooledBuffer? compressed = null;
         try
         {
@@ -81,7 +81,7 @@ internal static partial class ConnectUnary
     public static Task WriteUnsupportedMediaTypeAsync(HttpContext http)
     {
         http.Response.StatusCode = Microsoft.AspNetCore.Http.StatusCodes.Status415UnsupportedMediaType;
-        http.Response.Headers["Accept-Post"] = "application/json, application/proto, application/grpc, application/grpc+proto";
+        http.Response.Headers["Accept-Post"] = "application/json, application/proto, application/grpc, application/grpc+proto, application/grpc-web";
         return Task.CompletedTask;
     }
 }

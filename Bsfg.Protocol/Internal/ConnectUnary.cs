@@ -80,7 +80,7 @@ internal static partial class ConnectUnary
 
         if (error is not null)
         {
-            Log.Refused(method.Logger, method.Method.Path, StatusTranslator.ToConnectName(error.StatusCode), error.Message);
+            Log.Refused(method.Logger, method.Path, StatusTranslator.ToConnectName(error.StatusCode), error.Message);
             await WriteErrorAsync(http, error).ConfigureAwait(false);
             return;
         }
@@ -101,7 +101,7 @@ internal static partial class ConnectUnary
             var request = method.Decode((inflated ?? body).Span, codec);
             body.Dispose();
             inflated?.Dispose();
-            var context = new RpcCallContext(http, method.Method, RpcProtocol.Connect, codec, scope.Deadline, scope.Token);
+            var context = new ConnectServerCallContext(http, method.Path, scope.Deadline, scope.Token);
             var response = await scope.InvokeAsync(method, request, context).ConfigureAwait(false);
             await WriteSuccessAsync(http, method, response, codec, acceptsGzip).ConfigureAwait(false);
         }

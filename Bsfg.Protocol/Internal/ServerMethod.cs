@@ -1,21 +1,31 @@
 using System.Text;
 using Bsfg.Protocol.Server;
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Bsfg.Protocol.Internal;
 
 /// <summary>
-/// One bound method on the server: everything needed per call (parsers, handler, limits) is resolved once at map
-/// time. <see cref="HandleAsync"/> picks the protocol from the request and hands over to it.
+/// One method of a generated service binding as the Connect adapter serves it: its parser, its invoker on the service
+/// (through the interceptors Grpc.AspNetCore is configured with), and its limits, all resolved once at map time.
 /// </summary>
-internal abstract class ServerMethod(RpcMethod method, RpcServerOptions options, ILogger logger)
+internal abstract class ServerMethod(IMethod method, MethodDescriptor descriptor, RpcServerOptions options, ILogger logger)
 {
     private static readonly JsonParser Json = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public RpcMethod Method => method;
+    /// <summary>The path, <c>/package.Service/Method</c>.</summary>
+    public string Path => method.FullName;
+
+    public IMethod Method => method;
+
+    public MethodDescriptor Descriptor => descriptor;
+
+    /// <summary>Declared <c>NO_SIDE_EFFECTS</c>, so also callable with <c>GET</c>.</summary>
+    public bool IsSideEffectFree { get; } = descriptor.GetOptions()?.IdempotencyLevel == MethodOptions.Types.IdempotencyLevel.NoSideEffects;
 
     public RpcServerOptions Options => options;
 
@@ -32,67 +42,60 @@ internal abstract class ServerMethod(RpcMethod method, RpcServerOptions options,
         {
             ContentFormat.ConnectProto => ConnectUnary.HandlePostAsync(http, this, RpcCodec.Proto),
             ContentFormat.ConnectJson => ConnectUnary.HandlePostAsync(http, this, RpcCodec.Json),
-            ContentFormat.Grpc => GrpcUnary.HandleAsync(http, this),
             _ => ConnectUnary.WriteUnsupportedMediaTypeAsync(http),
         };
     }
 
-    public abstract Task<IMessage> InvokeAsync(IMessage request, RpcCallContext context);
+    public abstract Task<IMessage> InvokeAsync(IMessage request, ConnectServerCallContext context);
 
     /// <summary>
-    /// Decodes a request; undecodable input becomes <see cref="StatusCode.InvalidArgument"/>. A binary request must also
-    /// pass <see cref="WireValidation"/> (valid UTF-8 strings, timestamps and durations in range), which the JSON
-    /// parser already demands of JSON.
+    /// Decodes a request; undecodable input becomes <see cref="StatusCode.InvalidArgument"/>. A binary request is first
+    /// checked by <see cref="WireValidation"/> (valid UTF-8 strings, timestamps and durations in range), so the error
+    /// names the field; the JSON parser demands the same of JSON.
     /// </summary>
     public IMessage Decode(ReadOnlySpan<byte> data, RpcCodec codec)
     {
-        IMessage request;
+        if (codec == RpcCodec.Proto && WireValidation.Validate(descriptor.InputType, data) is { } error)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"invalid {descriptor.InputType.Name}: {error}");
+        }
+
         try
         {
-            request = codec == RpcCodec.Proto ? ParseBinary(data) : ParseJson(StrictUtf8.GetString(data));
+            return codec == RpcCodec.Proto ? ParseBinary(data) : ParseJson(StrictUtf8.GetString(data));
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException or DecoderFallbackException)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"cannot decode {Method.Descriptor.InputType.Name}: {e.Message}", e);
+            throw new RpcException(StatusCode.InvalidArgument, $"cannot decode {descriptor.InputType.Name}: {e.Message}", e);
         }
-
-        if (codec == RpcCodec.Proto && WireValidation.Validate(Method.Descriptor.InputType, data) is { } error)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, $"invalid {Method.Descriptor.InputType.Name}: {error}");
-        }
-
-        return request;
     }
 
     /// <summary>
-    /// Serializes a response into a pooled buffer, leaving <paramref name="prefix"/> bytes free in front (the gRPC
-    /// frame header). Responses over the send limit become <see cref="StatusCode.ResourceExhausted"/>.
+    /// Serializes a response into a pooled buffer. Responses over the send limit become
+    /// <see cref="StatusCode.ResourceExhausted"/>.
     /// </summary>
-    public PooledBuffer Encode(IMessage response, RpcCodec codec, int prefix)
+    public PooledBuffer Encode(IMessage response, RpcCodec codec)
     {
         if (codec == RpcCodec.Proto)
         {
             var size = response.CalculateSize();
             CheckSendSize(size);
-            var buffer = PooledBuffer.Rent(prefix + size);
-            response.WriteTo(buffer.WritableSpan[prefix..]);
+            var buffer = PooledBuffer.Rent(size);
+            response.WriteTo(buffer.WritableSpan);
             return buffer;
         }
 
         var json = JsonFormatter.Default.Format(response);
         var length = Encoding.UTF8.GetByteCount(json);
         CheckSendSize(length);
-        var text = PooledBuffer.Rent(prefix + length);
-        Encoding.UTF8.GetBytes(json, text.WritableSpan[prefix..]);
+        var text = PooledBuffer.Rent(length);
+        Encoding.UTF8.GetBytes(json, text.WritableSpan);
         return text;
     }
 
-    protected abstract IMessage ParseBinary(ReadOnlySpan<byte> data);
+    private IMessage ParseBinary(ReadOnlySpan<byte> data) => descriptor.InputType.Parser.ParseFrom(data);
 
-    protected static IMessage ParseJson<T>(string json)
-        where T : IMessage, new() => Json.Parse<T>(json);
-
-    protected abstract IMessage ParseJson(string json);
+    private IMessage ParseJson(string json) => Json.Parse(json, descriptor.InputType);
 
     private void CheckSendSize(int size)
     {
@@ -105,20 +108,17 @@ internal abstract class ServerMethod(RpcMethod method, RpcServerOptions options,
     }
 }
 
-/// <summary>A bound method with its message types; the only generic part of the server pipeline.</summary>
+/// <summary>A bound method with its message types; the only generic part of the Connect pipeline.</summary>
 internal sealed class ServerMethod<TRequest, TResponse>(
-    RpcMethod<TRequest, TResponse> method,
-    UnaryHandler<TRequest, TResponse> handler,
+    Method<TRequest, TResponse> method,
+    MethodDescriptor descriptor,
+    Func<HttpContext, UnaryServerMethod<TRequest, TResponse>> resolve,
     RpcServerOptions options,
-    ILogger logger) : ServerMethod(method, options, logger)
-    where TRequest : class, IMessage<TRequest>, new()
-    where TResponse : class, IMessage<TResponse>, new()
+    ILogger logger) : ServerMethod(method, descriptor, options, logger)
+    where TRequest : class
+    where TResponse : class
 {
-    public override async Task<IMessage> InvokeAsync(IMessage request, RpcCallContext context) =>
-        await handler((TRequest)request, context).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"The handler of {method.Path} returned null.");
-
-    protected override IMessage ParseBinary(ReadOnlySpan<byte> data) => method.RequestParser.ParseFrom(data);
-
-    protected override IMessage ParseJson(string json) => ParseJson<TRequest>(json);
+    public override async Task<IMessage> InvokeAsync(IMessage request, ConnectServerCallContext context) =>
+        await resolve(context.HttpContext)((TRequest)request, context).ConfigureAwait(false) as IMessage
+            ?? throw new InvalidOperationException($"The handler of {method.FullName} returned null.");
 }

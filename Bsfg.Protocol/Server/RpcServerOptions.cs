@@ -1,6 +1,9 @@
 namespace Bsfg.Protocol.Server;
 
-/// <summary>Limits and behaviour of the server side of the transport. Immutable; <see cref="Default"/> for defaults.</summary>
+/// <summary>
+/// Limits and behaviour of the boundary services on both protocols (the message limits also configure Grpc.AspNetCore).
+/// Immutable; <see cref="Default"/> for defaults.
+/// </summary>
 public sealed record RpcServerOptions
 {
     /// <summary>The defaults stated on each property.</summary>
@@ -19,7 +22,7 @@ public sealed record RpcServerOptions
     public int MaxSendMessageSize { get; init; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Responses at least this large (bytes, uncompressed) are gzip-compressed when the client accepts gzip;
+    /// Responses at least this large (bytes, uncompressed) are gzip-compressed on Connect calls when the client accepts gzip;
     /// smaller ones are not worth it. Default 1024.
     /// </summary>
     public int CompressionThreshold { get; init; } = 1024;
@@ -36,11 +39,4 @@ public sealed record RpcServerOptions
     /// calls without a deadline may run until the client goes away.
     /// </summary>
     public TimeSpan? MaxTimeout { get; init; }
-
-    /// <summary>
-    /// Maps exceptions of the application's own layers (e.g. its storage client) to protocol errors; return null to
-    /// leave an exception to the transport, which answers <c>internal</c> and logs it. <see cref="RpcException"/>s never
-    /// reach it. Default: none.
-    /// </summary>
-    public Func<Exception, RpcException?>? ExceptionMapper { get; init; }
 }

@@ -3,8 +3,8 @@ using Bsfg.Protocol.Client;
 namespace Bsfg.Protocol.V1;
 
 /// <summary>Typed client of <c>bsfg.v1.PeerService</c>. Failures throw <see cref="RpcException"/>.</summary>
-/// <param name="client">The Connect client carrying the calls.</param>
-public sealed class PeerServiceClient(ConnectClient client)
+/// <param name="client">The client carrying the calls: Connect (<see cref="ConnectClient"/>) or gRPC (<see cref="GrpcUnaryClient"/>).</param>
+public sealed class PeerServiceClient(IUnaryRpcClient client)
 {
     /// <summary>Calls <c>OpenConsumer</c>.</summary>
     public Task<OpenConsumerResponse> OpenConsumerAsync(OpenConsumerRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>

@@ -3,8 +3,8 @@ using Bsfg.Protocol.Client;
 namespace Bsfg.Protocol.V1;
 
 /// <summary>Typed client of <c>bsfg.v1.StatusService</c>. Failures throw <see cref="RpcException"/>.</summary>
-/// <param name="client">The Connect client carrying the calls.</param>
-public sealed class StatusServiceClient(ConnectClient client)
+/// <param name="client">The client carrying the calls: Connect (<see cref="ConnectClient"/>) or gRPC (<see cref="GrpcUnaryClient"/>).</param>
+public sealed class StatusServiceClient(IUnaryRpcClient client)
 {
     /// <summary>Calls <c>GetZoneStatus</c>.</summary>
     public Task<GetZoneStatusResponse> GetZoneStatusAsync(GetZoneStatusRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>

@@ -59,7 +59,7 @@ public sealed class ConnectRoundTripTests(RpcServerFixture server) : IClassFixtu
 
         var seen = server.Services.Calls[fact.FactId];
         Assert.Equal(TestPki.Shared.Client.Subject, seen.ClientCertificateSubject);
-        Assert.Equal(RpcProtocol.Connect, seen.Protocol);
+        Assert.False(seen.Grpc);
         Assert.Equal(codec, seen.Codec);
         Assert.Equal(TestFacts.TraceParent, seen.TraceParent);
         Assert.Equal("bsfg=1", seen.TraceState);

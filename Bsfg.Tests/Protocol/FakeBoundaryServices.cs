@@ -1,15 +1,15 @@
 using System.Collections.Concurrent;
 using Bsfg.Protocol;
-using Bsfg.Protocol.Server;
 using Bsfg.Protocol.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 
 namespace Bsfg.Tests.Protocol;
 
 /// <summary>What a handler saw of one call.</summary>
 public sealed record SeenCall(
-    RpcProtocol Protocol,
+    bool Grpc,
     RpcCodec Codec,
     string? ClientCertificateSubject,
     string? TraceParent,
@@ -20,10 +20,11 @@ public sealed record SeenCall(
     Fact Fact);
 
 /// <summary>
-/// A hand-written stand-in for the zone service behind the transport. Behaviour is chosen by the request:
-/// subjects (AppendFact) or consumer names (FetchFacts) starting with <c>test.</c> trigger failures.
+/// A hand-written stand-in for the zone service behind the transport: the state and behaviour the three fake services
+/// share. Behaviour is chosen by the request: subjects (AppendFact) or consumer names (FetchFacts) starting with
+/// <c>test.</c> trigger failures.
 /// </summary>
-public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStatusService, IDisposable
+public sealed class FakeBoundaryServices : IDisposable
 {
     public const string FailureMessage = "requested failure: 100% ünïcode / detail";
 
@@ -33,19 +34,22 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
 
     public IReadOnlyDictionary<string, SeenCall> Calls => _calls;
 
-    public Task<AppendFactResponse> AppendFactAsync(AppendFactRequest request, RpcCallContext context) =>
+    public Task<AppendFactResponse> AppendFact(AppendFactRequest request, ServerCallContext context) =>
         Behave(request.Fact?.Subject ?? string.Empty, context, () =>
         {
             var fact = request.Fact!;
+            var http = context.GetHttpContext();
+            var headers = http.Request.Headers;
+            var grpc = http.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
             var seen = new SeenCall(
-                context.Protocol,
-                context.Codec,
-                context.ClientCertificate?.Subject,
-                context.TraceParent,
-                context.TraceState,
-                context.RequestHeaders["x-bsfg-test"].FirstOrDefault(),
-                context.RequestHeaders.ContentEncoding.FirstOrDefault() ?? context.RequestHeaders["grpc-encoding"].FirstOrDefault(),
-                context.Deadline,
+                grpc,
+                !grpc && http.Request.ContentType?.StartsWith("application/json", StringComparison.Ordinal) == true ? RpcCodec.Json : RpcCodec.Proto,
+                http.Connection.ClientCertificate?.Subject,
+                headers["traceparent"].FirstOrDefault(),
+                headers["tracestate"].FirstOrDefault(),
+                headers["x-bsfg-test"].FirstOrDefault(),
+                headers.ContentEncoding.FirstOrDefault() ?? headers["grpc-encoding"].FirstOrDefault(),
+                context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(context.Deadline, TimeSpan.Zero),
                 fact.Clone());
             var duplicate = !_calls.TryAdd(fact.FactId, seen);
             return new AppendFactResponse
@@ -56,14 +60,14 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
             };
         });
 
-    public Task<AppendFactsResponse> AppendFactsAsync(AppendFactsRequest request, RpcCallContext context) =>
-        Task.FromException<AppendFactsResponse>(new RpcException(StatusCode.Unimplemented, "AppendFacts is not part of the transport tests"));
+    public Task<AppendFactsResponse> AppendFacts(AppendFactsRequest request, ServerCallContext context) =>
+        Task.FromException<AppendFactsResponse>(new Grpc.Core.RpcException(new Status(Grpc.Core.StatusCode.Unimplemented, "AppendFacts is not part of the transport tests")));
 
     /// <summary>
     /// <c>echo:&lt;fact_id&gt;</c> returns the appended fact with log fields set; any other name returns
     /// <c>limit</c> facts with 1 KiB payloads each (compressible).
     /// </summary>
-    public Task<FetchFactsResponse> FetchFactsAsync(FetchFactsRequest request, RpcCallContext context) =>
+    public Task<FetchFactsResponse> FetchFacts(FetchFactsRequest request, ServerCallContext context) =>
         Behave(request.ConsumerName, context, () =>
         {
             var response = new FetchFactsResponse { Pending = 7, LastDeliveredSequence = 42 };
@@ -71,7 +75,7 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
             {
                 if (!_calls.TryGetValue(request.ConsumerName["echo:".Length..], out var seen))
                 {
-                    throw new RpcException(StatusCode.NotFound, "no such fact");
+                    throw new Grpc.Core.RpcException(new Status(Grpc.Core.StatusCode.NotFound, "no such fact"));
                 }
 
                 var fact = seen.Fact.Clone();
@@ -98,7 +102,7 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
             return response;
         });
 
-    public Task<FetchObjectResponse> FetchObjectAsync(FetchObjectRequest request, RpcCallContext context) =>
+    public Task<FetchObjectResponse> FetchObject(FetchObjectRequest request, ServerCallContext context) =>
         Behave(request.Key, context, () =>
         {
             var data = new byte[request.Length];
@@ -110,7 +114,7 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
             return new FetchObjectResponse { Data = ByteString.CopyFrom(data), Size = request.Offset + request.Length, Eof = true, Digest = "SHA-256=test" };
         });
 
-    public Task<OpenConsumerResponse> OpenConsumerAsync(OpenConsumerRequest request, RpcCallContext context) =>
+    public Task<OpenConsumerResponse> OpenConsumer(OpenConsumerRequest request, ServerCallContext context) =>
         Behave(request.ConsumerName, context, () => new OpenConsumerResponse
         {
             ConsumerName = request.ConsumerName,
@@ -118,30 +122,30 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
             Created = true,
         });
 
-    public Task<ConfirmReceiptResponse> ConfirmReceiptAsync(ConfirmReceiptRequest request, RpcCallContext context) =>
+    public Task<ConfirmReceiptResponse> ConfirmReceipt(ConfirmReceiptRequest request, ServerCallContext context) =>
         Behave(request.ConsumerName, context, () => new ConfirmReceiptResponse { ConfirmedSequence = request.Sequence });
 
-    public Task<DeleteConsumerResponse> DeleteConsumerAsync(DeleteConsumerRequest request, RpcCallContext context) =>
+    public Task<DeleteConsumerResponse> DeleteConsumer(DeleteConsumerRequest request, ServerCallContext context) =>
         Behave(request.ConsumerName, context, () => new DeleteConsumerResponse { ConsumerName = request.ConsumerName });
 
-    public Task<BeginUploadResponse> BeginUploadAsync(BeginUploadRequest request, RpcCallContext context) =>
+    public Task<BeginUploadResponse> BeginUpload(BeginUploadRequest request, ServerCallContext context) =>
         Task.FromResult(new BeginUploadResponse { UploadId = request.UploadId, MaxChunkSize = 1024 * 1024 });
 
     /// <summary>Echoes the committed size (the request's offset plus its data), so large chunks can be sent.</summary>
-    public Task<UploadChunkResponse> UploadChunkAsync(UploadChunkRequest request, RpcCallContext context) =>
+    public Task<UploadChunkResponse> UploadChunk(UploadChunkRequest request, ServerCallContext context) =>
         Task.FromResult(new UploadChunkResponse { CommittedSize = request.Offset + (ulong)request.Data.Length });
 
-    public Task<CompleteUploadResponse> CompleteUploadAsync(CompleteUploadRequest request, RpcCallContext context) =>
+    public Task<CompleteUploadResponse> CompleteUpload(CompleteUploadRequest request, ServerCallContext context) =>
         Task.FromResult(new CompleteUploadResponse { ObjectRef = new ObjectRef { Digest = request.Digest, Size = request.Size } });
 
-    public Task<AbortUploadResponse> AbortUploadAsync(AbortUploadRequest request, RpcCallContext context) =>
+    public Task<AbortUploadResponse> AbortUpload(AbortUploadRequest request, ServerCallContext context) =>
         Task.FromResult(new AbortUploadResponse { Aborted = true });
 
     /// <summary>Echoes the request as a reference of its content's size.</summary>
-    public Task<PutObjectResponse> PutObjectAsync(PutObjectRequest request, RpcCallContext context) =>
+    public Task<PutObjectResponse> PutObject(PutObjectRequest request, ServerCallContext context) =>
         Task.FromResult(new PutObjectResponse { ObjectRef = new ObjectRef { Bucket = request.Bucket, Key = request.Key, Digest = request.Digest, Size = (ulong)request.Data.Length } });
 
-    public Task<GetZoneStatusResponse> GetZoneStatusAsync(GetZoneStatusRequest request, RpcCallContext context) =>
+    public Task<GetZoneStatusResponse> GetZoneStatus(GetZoneStatusRequest request, ServerCallContext context) =>
         Task.FromResult(new GetZoneStatusResponse
         {
             Zone = "planta",
@@ -149,10 +153,10 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
             LastSequence = (ulong)Interlocked.Read(ref _sequence),
         });
 
-    public Task<ListQuarantineResponse> ListQuarantineAsync(ListQuarantineRequest request, RpcCallContext context) =>
+    public Task<ListQuarantineResponse> ListQuarantine(ListQuarantineRequest request, ServerCallContext context) =>
         Task.FromResult(new ListQuarantineResponse());
 
-    public Task<ReplayQuarantinedResponse> ReplayQuarantinedAsync(ReplayQuarantinedRequest request, RpcCallContext context) =>
+    public Task<ReplayQuarantinedResponse> ReplayQuarantined(ReplayQuarantinedRequest request, ServerCallContext context) =>
         Task.FromResult(new ReplayQuarantinedResponse());
 
     public void Dispose() => _never.TrySetResult();
@@ -162,7 +166,7 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
     /// <c>test.hang</c> waits for cancellation; <c>test.ignore-cancel</c> never finishes by itself;
     /// <c>test.cancel</c> throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    private async Task<T> Behave<T>(string trigger, RpcCallContext context, Func<T> success)
+    private async Task<T> Behave<T>(string trigger, ServerCallContext context, Func<T> success)
     {
         const string Fail = "test.fail.";
         if (trigger.StartsWith(Fail, StringComparison.Ordinal))
@@ -172,7 +176,7 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
                 throw new ArgumentException("bad test trigger " + trigger);
             }
 
-            throw new RpcException(code, FailureMessage);
+            throw new Grpc.Core.RpcException(new Status(StatusTranslator.ToGrpc(code), FailureMessage));
         }
 
         switch (trigger)
@@ -191,4 +195,46 @@ public sealed class FakeBoundaryServices : IProducerService, IPeerService, IStat
 
         return success();
     }
+}
+
+/// <summary><c>bsfg.v1.ProducerService</c> on <see cref="FakeBoundaryServices"/>.</summary>
+public sealed class FakeProducerService(FakeBoundaryServices fake) : ProducerService.ProducerServiceBase
+{
+    public override Task<AppendFactResponse> AppendFact(AppendFactRequest request, ServerCallContext context) => fake.AppendFact(request, context);
+
+    public override Task<AppendFactsResponse> AppendFacts(AppendFactsRequest request, ServerCallContext context) => fake.AppendFacts(request, context);
+
+    public override Task<BeginUploadResponse> BeginUpload(BeginUploadRequest request, ServerCallContext context) => fake.BeginUpload(request, context);
+
+    public override Task<UploadChunkResponse> UploadChunk(UploadChunkRequest request, ServerCallContext context) => fake.UploadChunk(request, context);
+
+    public override Task<CompleteUploadResponse> CompleteUpload(CompleteUploadRequest request, ServerCallContext context) => fake.CompleteUpload(request, context);
+
+    public override Task<AbortUploadResponse> AbortUpload(AbortUploadRequest request, ServerCallContext context) => fake.AbortUpload(request, context);
+
+    public override Task<PutObjectResponse> PutObject(PutObjectRequest request, ServerCallContext context) => fake.PutObject(request, context);
+}
+
+/// <summary><c>bsfg.v1.PeerService</c> on <see cref="FakeBoundaryServices"/>.</summary>
+public sealed class FakePeerService(FakeBoundaryServices fake) : PeerService.PeerServiceBase
+{
+    public override Task<OpenConsumerResponse> OpenConsumer(OpenConsumerRequest request, ServerCallContext context) => fake.OpenConsumer(request, context);
+
+    public override Task<FetchFactsResponse> FetchFacts(FetchFactsRequest request, ServerCallContext context) => fake.FetchFacts(request, context);
+
+    public override Task<ConfirmReceiptResponse> ConfirmReceipt(ConfirmReceiptRequest request, ServerCallContext context) => fake.ConfirmReceipt(request, context);
+
+    public override Task<FetchObjectResponse> FetchObject(FetchObjectRequest request, ServerCallContext context) => fake.FetchObject(request, context);
+
+    public override Task<DeleteConsumerResponse> DeleteConsumer(DeleteConsumerRequest request, ServerCallContext context) => fake.DeleteConsumer(request, context);
+}
+
+/// <summary><c>bsfg.v1.StatusService</c> on <see cref="FakeBoundaryServices"/>.</summary>
+public sealed class FakeStatusService(FakeBoundaryServices fake) : StatusService.StatusServiceBase
+{
+    public override Task<GetZoneStatusResponse> GetZoneStatus(GetZoneStatusRequest request, ServerCallContext context) => fake.GetZoneStatus(request, context);
+
+    public override Task<ListQuarantineResponse> ListQuarantine(ListQuarantineRequest request, ServerCallContext context) => fake.ListQuarantine(request, context);
+
+    public override Task<ReplayQuarantinedResponse> ReplayQuarantined(ReplayQuarantinedRequest request, ServerCallContext context) => fake.ReplayQuarantined(request, context);
 }

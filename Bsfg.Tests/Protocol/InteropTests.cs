@@ -25,7 +25,7 @@ public sealed class InteropTests(RpcServerFixture server) : IClassFixture<RpcSer
 
         var seen = server.Services.Calls[fact.FactId];
         Assert.Equal(fact, seen.Fact);
-        Assert.Equal(protocol == "grpc" ? RpcProtocol.Grpc : RpcProtocol.Connect, seen.Protocol);
+        Assert.Equal(protocol == "grpc", seen.Grpc);
         Assert.Equal(format == "json" ? RpcCodec.Json : RpcCodec.Proto, seen.Codec);
         Assert.Equal(TestPki.Shared.Client.Subject, seen.ClientCertificateSubject);
         Assert.Equal(TestFacts.TraceParent, seen.TraceParent);
@@ -60,7 +60,7 @@ public sealed class InteropTests(RpcServerFixture server) : IClassFixture<RpcSer
 
         var seen = server.Services.Calls[fact.FactId];
         Assert.Equal(fact, seen.Fact);
-        Assert.Equal(RpcProtocol.Grpc, seen.Protocol);
+        Assert.True(seen.Grpc);
         Assert.Equal(TestPki.Shared.Client.Subject, seen.ClientCertificateSubject);
         Assert.Equal(TestFacts.TraceParent, seen.TraceParent);
         Assert.Equal("grpc-js", seen.TestHeader);

@@ -3,7 +3,6 @@ using System.Net;
 using Bsfg.Protocol;
 using Bsfg.Protocol.Client;
 using Bsfg.Protocol.Server;
-using Bsfg.Protocol.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -18,7 +17,7 @@ namespace Bsfg.Tests.Protocol;
 
 /// <summary>
 /// A real Kestrel server on 127.0.0.1 (TLS with a required client certificate, HTTP/1.1 and HTTP/2 by ALPN)
-/// serving the boundary services through the transport, with <see cref="FakeBoundaryServices"/> behind it.
+/// serving the boundary services as gRPC and Connect, with <see cref="FakeBoundaryServices"/> behind it.
 /// </summary>
 public sealed class RpcServerFixture : IAsyncLifetime
 {
@@ -41,7 +40,11 @@ public sealed class RpcServerFixture : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(Logs);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Services.AddSingleton(new RpcServerOptions { MaxReceiveMessageSize = MaxMessageSize, MaxSendMessageSize = MaxMessageSize });
+        builder.Services.AddSingleton(Services);
+        builder.Services.AddSingleton<FakeProducerService>();
+        builder.Services.AddSingleton<FakePeerService>();
+        builder.Services.AddSingleton<FakeStatusService>();
+        builder.Services.AddBoundaryRpc(new RpcServerOptions { MaxReceiveMessageSize = MaxMessageSize, MaxSendMessageSize = MaxMessageSize });
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
@@ -54,9 +57,9 @@ public sealed class RpcServerFixture : IAsyncLifetime
         }));
 
         _app = builder.Build();
-        _app.MapProducerService(Services);
-        _app.MapPeerService(Services);
-        _app.MapStatusService(Services);
+        _app.MapBoundaryService<FakeProducerService>();
+        _app.MapBoundaryService<FakePeerService>();
+        _app.MapBoundaryService<FakeStatusService>();
         await _app.StartAsync(TestContext.Current.CancellationToken);
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         BaseAddress = new Uri($"https://127.0.0.1:{new Uri(address).Port}/");

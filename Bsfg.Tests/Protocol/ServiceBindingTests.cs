@@ -3,39 +3,22 @@ using Bsfg.Protocol;
 using Bsfg.Protocol.Server;
 using Bsfg.Protocol.V1;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 
 namespace Bsfg.Tests.Protocol;
 
 public sealed class ServiceBindingTests
 {
     [Fact]
-    public async Task MappingAServiceWithUnboundMethodsFailsNamingThem()
+    public async Task MappingAClassThatIsNotAGeneratedServiceFails()
     {
-        await using var app = WebApplication.CreateSlimBuilder().Build();
-        using var fake = new FakeBoundaryServices();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddBoundaryRpc();
+        await using var app = builder.Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => app.MapRpcService(
-            PeerServiceMethods.Descriptor,
-            binder => binder.MapUnary(PeerServiceMethods.FetchFacts, fake.FetchFactsAsync)));
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapConnectService<FakeBoundaryServices>());
 
-        Assert.Contains("OpenConsumer", error.Message, StringComparison.Ordinal);
-        Assert.Contains("ConfirmReceipt", error.Message, StringComparison.Ordinal);
-        Assert.Contains("FetchObject", error.Message, StringComparison.Ordinal);
-        Assert.Contains("DeleteConsumer", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("FetchFacts", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task BindingTwiceOrAcrossServicesFails()
-    {
-        await using var app = WebApplication.CreateSlimBuilder().Build();
-        using var fake = new FakeBoundaryServices();
-
-        Assert.Throws<ArgumentException>(() => app.MapRpcService(PeerServiceMethods.Descriptor, binder => binder
-            .MapUnary(PeerServiceMethods.FetchFacts, fake.FetchFactsAsync)
-            .MapUnary(PeerServiceMethods.FetchFacts, fake.FetchFactsAsync)));
-        Assert.Throws<ArgumentException>(() => app.MapRpcService(PeerServiceMethods.Descriptor, binder => binder
-            .MapUnary(ProducerServiceMethods.AppendFact, fake.AppendFactAsync)));
+        Assert.Contains(nameof(FakeBoundaryServices), error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -46,8 +29,8 @@ public sealed class ServiceBindingTests
     }
 
     /// <summary>
-    /// Every service in the schema has a contract (methods class, handler interface, typed client, map extension)
-    /// covering exactly its methods, so adding an RPC to a .proto file without the C# side fails here.
+    /// Every service in the schema has a contract (methods class, typed Connect client) covering exactly its methods,
+    /// so adding an RPC to a .proto file without the C# side fails here; the generated bases map on both protocols.
     /// </summary>
     [Fact]
     public async Task EverySchemaServiceIsCoveredByItsContract()
@@ -58,20 +41,25 @@ public sealed class ServiceBindingTests
         {
             var schemaMethods = service.Methods.Select(m => m.Name).Order().ToList();
             var methods = assembly.GetType($"Bsfg.Protocol.V1.{service.Name}Methods")!;
-            var handler = assembly.GetType($"Bsfg.Protocol.V1.I{service.Name}")!;
             var client = assembly.GetType($"Bsfg.Protocol.V1.{service.Name}Client")!;
 
             Assert.Same(service, methods.GetProperty("Descriptor")!.GetValue(null));
             Assert.Equal(schemaMethods, methods.GetProperties().Where(p => p.PropertyType.IsAssignableTo(typeof(RpcMethod))).Select(p => ((RpcMethod)p.GetValue(null)!).Name).Order());
-            Assert.Equal(schemaMethods, handler.GetMethods().Select(m => m.Name.Replace("Async", string.Empty, StringComparison.Ordinal)).Order());
             Assert.Equal(schemaMethods, client.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Select(m => m.Name.Replace("Async", string.Empty, StringComparison.Ordinal)).Order());
         }
 
-        await using var app = WebApplication.CreateSlimBuilder().Build();
-        using var fake = new FakeBoundaryServices();
-        app.MapProducerService(fake);
-        app.MapPeerService(fake);
-        app.MapStatusService(fake);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddBoundaryRpc();
+        await using var app = builder.Build();
+        app.MapBoundaryService<FakeProducerService>();
+        app.MapBoundaryService<FakePeerService>();
+        app.MapBoundaryService<FakeStatusService>();
+        var paths = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>().Select(e => e.RoutePattern.RawText).ToList();
+        foreach (var method in BoundaryProtocol.Services.SelectMany(s => s.Methods))
+        {
+            // One endpoint for gRPC, one for Connect, on the same path.
+            Assert.Equal(2, paths.Count(p => p == $"/{method.Service.FullName}/{method.Name}"));
+        }
     }
 
     [Fact]
@@ -82,6 +70,7 @@ public sealed class ServiceBindingTests
             Assert.True(StatusTranslator.TryParseConnectName(StatusTranslator.ToConnectName(code), out var parsed));
             Assert.Equal(code, parsed);
             Assert.Equal(code, StatusTranslator.FromGrpcStatus(StatusTranslator.ToGrpcStatus(code)));
+            Assert.Equal(code.ToString().Replace("Canceled", "Cancelled", StringComparison.Ordinal), StatusTranslator.ToGrpc(code).ToString());
             Assert.InRange(StatusTranslator.ToHttpStatus(code), 400, 599);
         }
 

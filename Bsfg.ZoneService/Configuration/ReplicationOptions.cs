@@ -34,6 +34,29 @@ public sealed class PeerOptions
     /// links (WAN, satellite, radio).
     /// </summary>
     public bool Compress { get; set; }
+
+    /// <summary>
+    /// How this zone calls the peer. <see cref="PeerProtocol.Connect"/> (the default) is plain HTTP and passes proxies
+    /// that forward nothing but ordinary requests, HTTP/1.1 included; <see cref="PeerProtocol.Grpc"/> needs HTTP/2 end to
+    /// end (trailers) and suits direct links between zones.
+    /// </summary>
+    public PeerProtocol Protocol { get; set; } = PeerProtocol.Connect;
+
+    /// <summary>
+    /// HTTP version of Connect calls: <c>2</c> (the default; one multiplexed connection, falls back to 1.1 when the
+    /// server or a proxy offers only that) or <c>1.1</c> (forced, for proxies that mishandle HTTP/2). gRPC is always 2.
+    /// </summary>
+    public string HttpVersion { get; set; } = "2";
+}
+
+/// <summary>The protocol a zone uses to call a peer.</summary>
+public enum PeerProtocol
+{
+    /// <summary>The Connect protocol (unary, binary protobuf), over HTTP/2 or HTTP/1.1.</summary>
+    Connect,
+
+    /// <summary>gRPC over HTTP/2, through Grpc.Net.Client.</summary>
+    Grpc,
 }
 
 /// <summary>One inbound edge: facts matching <see cref="Filters"/> pulled from <see cref="Peer"/>.</summary>
@@ -84,6 +107,15 @@ public sealed class ReplicationOptionsValidator(IOptions<ZoneOptions> zone) : IV
             if (!Uri.TryCreate(endpoint.Url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
             {
                 errors.Add($"peer '{peer}' needs an https:// URL (got '{endpoint.Url}')");
+            }
+
+            if (endpoint.HttpVersion is not ("2" or "1.1"))
+            {
+                errors.Add($"peer '{peer}': HttpVersion must be 2 or 1.1 (got '{endpoint.HttpVersion}')");
+            }
+            else if (endpoint.Protocol == PeerProtocol.Grpc && endpoint.HttpVersion != "2")
+            {
+                errors.Add($"peer '{peer}': gRPC needs HTTP/2; use Protocol Connect for HTTP/1.1");
             }
         }
 

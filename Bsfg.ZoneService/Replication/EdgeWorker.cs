@@ -60,7 +60,7 @@ internal sealed partial class EdgeWorker(
                 var error = e switch
                 {
                     RpcException rpc => $"{StatusTranslator.ToConnectName(rpc.StatusCode)}: {rpc.Message}",
-                    ZoneException zone => $"{StatusTranslator.ToConnectName(ZoneErrorTranslator.StatusOf(zone))}: {zone.Message}",
+                    ZoneException zone => $"{StatusTranslator.ToConnectName(StatusTranslator.FromGrpc(ZoneErrorTranslator.StatusOf(zone)))}: {zone.Message}",
                     _ => e.Message,
                 };
                 var failures = RecordFailure(error);

@@ -1,24 +1,28 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Bsfg.Protocol.Client;
 using Bsfg.Protocol.V1;
 using Bsfg.ServiceDefaults.Security;
 using Bsfg.ZoneService.Configuration;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Replication;
 
 /// <summary>
 /// Clients of peer zones over mutual TLS: this zone presents its own certificate and accepts a peer only if its
-/// certificate chains to the topology CA and names the expected zone.
+/// certificate chains to the topology CA and names the expected zone. Each peer is called over Connect (HTTP/2 or
+/// HTTP/1.1) or gRPC, as configured (<see cref="PeerOptions.Protocol"/>).
 /// </summary>
 public sealed class PeerClients : IDisposable
 {
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
     private readonly ReplicationOptions _replication;
     private readonly X509Certificate2? _certificate;
     private readonly X509Certificate2Collection _roots = [];
-    private readonly ConcurrentDictionary<string, (HttpClient Http, PeerServiceClient Client)> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (IDisposable Transport, PeerServiceClient Client)> _clients = new(StringComparer.Ordinal);
 
     /// <summary>Loads this zone's certificate and the topology CA.</summary>
     public PeerClients(IOptions<ReplicationOptions> replication, IOptions<SecurityOptions> security)
@@ -36,21 +40,21 @@ public sealed class PeerClients : IDisposable
         }
     }
 
-    /// <summary>The client of <paramref name="peer"/>.</summary>
+    /// <summary>The client of <paramref name="peer"/>, speaking the protocol configured for it.</summary>
     public PeerServiceClient For(string peer) => _clients.GetOrAdd(peer, Create).Client;
 
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var (http, _) in _clients.Values)
+        foreach (var (transport, _) in _clients.Values)
         {
-            http.Dispose();
+            transport.Dispose();
         }
 
         _certificate?.Dispose();
     }
 
-    private (HttpClient, PeerServiceClient) Create(string peer)
+    private (IDisposable, PeerServiceClient) Create(string peer)
     {
         if (_certificate is null || _roots.Count == 0)
         {
@@ -72,12 +76,27 @@ public sealed class PeerClients : IDisposable
         };
         var options = _replication.Peers[peer];
         var url = new Uri(options.Url);
+        if (options.Protocol == PeerProtocol.Grpc)
+        {
+            var channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions
+            {
+                HttpHandler = handler,
+                MaxReceiveMessageSize = ZoneOptions.MaxMessageBytes,
+                MaxSendMessageSize = ZoneOptions.MaxMessageBytes,
+                // Without compression providers the channel accepts identity only, so the peer does not gzip pages.
+                CompressionProviders = options.Compress ? null : [],
+            });
+            return (channel, new PeerServiceClient(new GrpcUnaryClient(channel, DefaultTimeout)));
+        }
+
         var http = new HttpClient(handler) { BaseAddress = url, Timeout = Timeout.InfiniteTimeSpan };
         var client = new ConnectClient(http, new ConnectClientOptions
         {
             BaseAddress = url,
-            DefaultTimeout = TimeSpan.FromSeconds(30),
+            DefaultTimeout = DefaultTimeout,
             AcceptCompressedResponses = options.Compress,
+            HttpVersion = options.HttpVersion == "1.1" ? HttpVersion.Version11 : HttpVersion.Version20,
+            VersionPolicy = options.HttpVersion == "1.1" ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
         });
         return (http, new PeerServiceClient(client));
     }

@@ -38,7 +38,7 @@ internal static class Refusals
     /// <summary>The refusal as a status code and message, for the quarantine entry and its fact.</summary>
     public static (StatusCode Code, string Message) Describe(Exception error) => error switch
     {
-        ZoneException zone => (ZoneErrorTranslator.StatusOf(zone), zone.Message),
+        ZoneException zone => (StatusTranslator.FromGrpc(ZoneErrorTranslator.StatusOf(zone)), zone.Message),
         RpcException rpc => (rpc.StatusCode, rpc.Message),
         NatsJSApiException api => (StatusCode.InvalidArgument, "the local log refused the fact: " + api.Error.Description),
         NatsPayloadTooLargeException large => (StatusCode.InvalidArgument, "the fact is too large for this zone's NATS server: " + large.Message),

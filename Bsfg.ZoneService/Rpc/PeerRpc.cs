@@ -1,11 +1,10 @@
-using Bsfg.Protocol.Server;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Consumers;
 using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Objects;
 using Bsfg.ZoneService.Security;
-using Bsfg.ZoneService.Storage;
+using Grpc.Core;
 
 namespace Bsfg.ZoneService.Rpc;
 
@@ -15,16 +14,15 @@ public sealed class PeerRpc(
     ConsumerService consumers,
     ObjectService objects,
     ExportPolicy exports,
-    ZoneStartup startup,
     FactTracing tracing,
-    IHostApplicationLifetime lifetime) : IPeerService
+    IHostApplicationLifetime lifetime) : PeerService.PeerServiceBase
 {
     /// <inheritdoc />
-    public Task<OpenConsumerResponse> OpenConsumerAsync(OpenConsumerRequest request, RpcCallContext context) =>
+    public override Task<OpenConsumerResponse> OpenConsumer(OpenConsumerRequest request, ServerCallContext context) =>
         consumers.OpenAsync(request, Admit(context), context.CancellationToken);
 
     /// <inheritdoc />
-    public async Task<FetchFactsResponse> FetchFactsAsync(FetchFactsRequest request, RpcCallContext context)
+    public override async Task<FetchFactsResponse> FetchFacts(FetchFactsRequest request, ServerCallContext context)
     {
         var peer = Admit(context);
         // A long-poll ends when the zone begins to stop: the server's drain need not wait for it.
@@ -32,7 +30,7 @@ public sealed class PeerRpc(
         FetchFactsResponse response;
         try
         {
-            response = await consumers.FetchAsync(request, peer, context.Deadline, call.Token);
+            response = await consumers.FetchAsync(request, peer, context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(context.Deadline, TimeSpan.Zero), call.Token);
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
@@ -44,23 +42,19 @@ public sealed class PeerRpc(
     }
 
     /// <inheritdoc />
-    public Task<ConfirmReceiptResponse> ConfirmReceiptAsync(ConfirmReceiptRequest request, RpcCallContext context) =>
+    public override Task<ConfirmReceiptResponse> ConfirmReceipt(ConfirmReceiptRequest request, ServerCallContext context) =>
         consumers.ConfirmAsync(request, Admit(context), context.CancellationToken);
 
     /// <inheritdoc />
-    public Task<FetchObjectResponse> FetchObjectAsync(FetchObjectRequest request, RpcCallContext context)
+    public override Task<FetchObjectResponse> FetchObject(FetchObjectRequest request, ServerCallContext context)
     {
         var peer = Admit(context);
         return objects.FetchObjectAsync(request, subject => exports.CanRead(peer, subject), context.CancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<DeleteConsumerResponse> DeleteConsumerAsync(DeleteConsumerRequest request, RpcCallContext context) =>
+    public override Task<DeleteConsumerResponse> DeleteConsumer(DeleteConsumerRequest request, ServerCallContext context) =>
         consumers.DeleteAsync(request, Admit(context), context.CancellationToken);
 
-    private string Admit(RpcCallContext context)
-    {
-        startup.RequireReady();
-        return auth.RequirePeer(context).Zone;
-    }
+    private string Admit(ServerCallContext context) => auth.RequirePeer(context).Zone;
 }

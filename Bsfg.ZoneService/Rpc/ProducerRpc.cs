@@ -1,42 +1,41 @@
-using Bsfg.Protocol.Server;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Objects;
 using Bsfg.ZoneService.Security;
-using Bsfg.ZoneService.Storage;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Rpc;
 
-/// <summary><c>bsfg.v1.ProducerService</c>: what producers of this zone may ask.</summary>
+/// <summary>
+/// <c>bsfg.v1.ProducerService</c>: what producers of this zone may ask. Served as gRPC, Connect and JSON routes; the
+/// zone's readiness and error translation are the interceptor's (<see cref="ZoneRpcInterceptor"/>).
+/// </summary>
 public sealed class ProducerRpc(
     CallerAuthenticator auth,
     FactValidator validator,
     FactLog log,
     ObjectService objects,
-    ZoneStartup startup,
     ZoneMetrics metrics,
     FactTracing tracing,
     TimeProvider time,
-    IOptions<ZoneOptions> options) : IProducerService
+    IOptions<ZoneOptions> options) : ProducerService.ProducerServiceBase
 {
     private readonly int _maxBatch = options.Value.MaxAppendBatch;
 
     /// <inheritdoc />
-    public async Task<AppendFactResponse> AppendFactAsync(AppendFactRequest request, RpcCallContext context)
+    public override async Task<AppendFactResponse> AppendFact(AppendFactRequest request, ServerCallContext context)
     {
-        startup.RequireReady();
         auth.RequireProducer(context);
         var fact = validator.ValidateForAppend(request.Fact);
         return (await AppendCheckedAsync([fact], batch: false, context.CancellationToken))[0];
     }
 
     /// <inheritdoc />
-    public async Task<AppendFactsResponse> AppendFactsAsync(AppendFactsRequest request, RpcCallContext context)
+    public override async Task<AppendFactsResponse> AppendFacts(AppendFactsRequest request, ServerCallContext context)
     {
-        startup.RequireReady();
         auth.RequireProducer(context);
         var facts = ValidateBatch(request.Facts);
         var response = new AppendFactsResponse();
@@ -98,35 +97,35 @@ public sealed class ProducerRpc(
     }
 
     /// <inheritdoc />
-    public Task<BeginUploadResponse> BeginUploadAsync(BeginUploadRequest request, RpcCallContext context)
+    public override Task<BeginUploadResponse> BeginUpload(BeginUploadRequest request, ServerCallContext context)
     {
         Admit(context);
         return objects.BeginUploadAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<UploadChunkResponse> UploadChunkAsync(UploadChunkRequest request, RpcCallContext context)
+    public override Task<UploadChunkResponse> UploadChunk(UploadChunkRequest request, ServerCallContext context)
     {
         Admit(context);
         return objects.UploadChunkAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<CompleteUploadResponse> CompleteUploadAsync(CompleteUploadRequest request, RpcCallContext context)
+    public override Task<CompleteUploadResponse> CompleteUpload(CompleteUploadRequest request, ServerCallContext context)
     {
         Admit(context);
         return objects.CompleteUploadAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<AbortUploadResponse> AbortUploadAsync(AbortUploadRequest request, RpcCallContext context)
+    public override Task<AbortUploadResponse> AbortUpload(AbortUploadRequest request, ServerCallContext context)
     {
         Admit(context);
         return objects.AbortUploadAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<PutObjectResponse> PutObjectAsync(PutObjectRequest request, RpcCallContext context)
+    public override Task<PutObjectResponse> PutObject(PutObjectRequest request, ServerCallContext context)
     {
         Admit(context);
         return objects.PutObjectAsync(request, context.CancellationToken);
@@ -172,9 +171,5 @@ public sealed class ProducerRpc(
         }
     }
 
-    private void Admit(RpcCallContext context)
-    {
-        startup.RequireReady();
-        auth.RequireProducer(context);
-    }
+    private void Admit(ServerCallContext context) => auth.RequireProducer(context);
 }

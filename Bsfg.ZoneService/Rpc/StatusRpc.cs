@@ -1,4 +1,3 @@
-using Bsfg.Protocol.Server;
 using Bsfg.Protocol.V1;
 using Bsfg.ServiceDefaults.Security;
 using Bsfg.ZoneService.Configuration;
@@ -6,8 +5,8 @@ using Bsfg.ZoneService.Consumers;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Replication;
 using Bsfg.ZoneService.Security;
-using Bsfg.ZoneService.Storage;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Rpc;
@@ -22,14 +21,12 @@ public sealed class StatusRpc(
     ConsumerService consumers,
     IEnumerable<IEdgeStatusSource> edges,
     ReplicationService replication,
-    ZoneStartup startup,
     IOptions<ZoneOptions> options,
-    TimeProvider time) : IStatusService
+    TimeProvider time) : StatusService.StatusServiceBase
 {
     /// <inheritdoc />
-    public async Task<GetZoneStatusResponse> GetZoneStatusAsync(GetZoneStatusRequest request, RpcCallContext context)
+    public override async Task<GetZoneStatusResponse> GetZoneStatus(GetZoneStatusRequest request, ServerCallContext context)
     {
-        startup.RequireReady();
         var caller = auth.Authenticate(context);
         var ct = context.CancellationToken;
         var (first, last, count) = await log.GetBoundsAsync(ct);
@@ -55,17 +52,15 @@ public sealed class StatusRpc(
     }
 
     /// <inheritdoc />
-    public Task<ListQuarantineResponse> ListQuarantineAsync(ListQuarantineRequest request, RpcCallContext context)
+    public override Task<ListQuarantineResponse> ListQuarantine(ListQuarantineRequest request, ServerCallContext context)
     {
-        startup.RequireReady();
         auth.RequireProducer(context);
         return replication.ListQuarantineAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<ReplayQuarantinedResponse> ReplayQuarantinedAsync(ReplayQuarantinedRequest request, RpcCallContext context)
+    public override Task<ReplayQuarantinedResponse> ReplayQuarantined(ReplayQuarantinedRequest request, ServerCallContext context)
     {
-        startup.RequireReady();
         auth.RequireProducer(context);
         return replication.ReplayQuarantinedAsync(request, context.CancellationToken);
     }

@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Bsfg.Protocol;
-using Bsfg.Protocol.Server;
 using Bsfg.ServiceDefaults.Security;
 using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Errors;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
+using StatusCode = Bsfg.Protocol.StatusCode;
 
 namespace Bsfg.ZoneService.Security;
 
@@ -44,7 +44,7 @@ public sealed partial class CallerAuthenticator
     /// <summary>The caller, who must be a producer of this zone.</summary>
     /// <exception cref="NotAuthenticatedException">no usable identity.</exception>
     /// <exception cref="NotGrantedException">the identity may not call this.</exception>
-    public BsfgIdentity RequireProducer(RpcCallContext context)
+    public BsfgIdentity RequireProducer(ServerCallContext context)
     {
         var identity = Authenticate(context);
         if (identity.Kind != BsfgPrincipalKind.Producer)
@@ -63,7 +63,7 @@ public sealed partial class CallerAuthenticator
     /// <summary>The caller, who must be another zone's service.</summary>
     /// <exception cref="NotAuthenticatedException">no usable identity.</exception>
     /// <exception cref="NotGrantedException">the identity may not call this.</exception>
-    public BsfgIdentity RequirePeer(RpcCallContext context)
+    public BsfgIdentity RequirePeer(ServerCallContext context)
     {
         var identity = Authenticate(context);
         if (identity.Kind != BsfgPrincipalKind.Zone || identity.Zone == _zone)
@@ -75,15 +75,16 @@ public sealed partial class CallerAuthenticator
     }
 
     /// <summary>The caller, whoever it is (any authenticated identity).</summary>
-    public BsfgIdentity Authenticate(RpcCallContext context)
+    public BsfgIdentity Authenticate(ServerCallContext context)
     {
-        if (context.ClientCertificate is { } certificate)
+        var http = context.GetHttpContext();
+        if (http.Connection.ClientCertificate is { } certificate)
         {
             var (identity, error) = Verify(certificate);
             return identity ?? throw Refuse(context, StatusCode.Unauthenticated, null, error!);
         }
 
-        var authorization = context.RequestHeaders.Authorization.ToString();
+        var authorization = http.Request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var presented = Encoding.UTF8.GetBytes(authorization["Bearer ".Length..].Trim());
@@ -139,10 +140,11 @@ public sealed partial class CallerAuthenticator
         return result;
     }
 
-    private ZoneException Refuse(RpcCallContext context, StatusCode code, BsfgIdentity? identity, string message)
+    private ZoneException Refuse(ServerCallContext context, StatusCode code, BsfgIdentity? identity, string message)
     {
-        _metrics.Refused(context.Method.Name, code);
-        Log.Refused(_logger, context.Method.Name, code, identity?.ToString() ?? "(unauthenticated)", context.RemoteIpAddress?.ToString() ?? "?", message);
+        var method = context.Method[(context.Method.LastIndexOf('/') + 1)..];
+        _metrics.Refused(method, code);
+        Log.Refused(_logger, method, code, identity?.ToString() ?? "(unauthenticated)", context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "?", message);
         return code == StatusCode.Unauthenticated ? new NotAuthenticatedException(message) : new NotGrantedException(message);
     }
 

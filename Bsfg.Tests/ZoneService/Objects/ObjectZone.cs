@@ -118,7 +118,7 @@ public sealed class ObjectZone : IAsyncDisposable
     public static async Task<ZoneException> FailsWith(StatusCode code, Func<Task> call)
     {
         var e = await Assert.ThrowsAnyAsync<ZoneException>(call);
-        var status = ZoneErrorTranslator.StatusOf(e);
+        var status = StatusTranslator.FromGrpc(ZoneErrorTranslator.StatusOf(e));
         Assert.True(status == code, $"expected {code}, got {status}: {e.Message}");
         return e;
     }
