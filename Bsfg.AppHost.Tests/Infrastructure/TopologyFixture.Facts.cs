@@ -1,9 +1,10 @@
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
-using Bsfg.Nats.JetStream.Models;
-using Bsfg.Nats.KeyValue;
-using Bsfg.Nats.ObjectStore;
+using System.Runtime.CompilerServices;
 using Bsfg.Protocol.V1;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using NATS.Client.KeyValueStore;
+using NATS.Client.ObjectStore;
 
 namespace Bsfg.AppHost.Tests.Infrastructure;
 
@@ -16,32 +17,21 @@ public partial class TopologyFixture
     private readonly Dictionary<string, NatsConnection> _observers = [];
 
     /// <summary>An Object Store bucket of <paramref name="zone"/>, read straight from its JetStream.</summary>
-    public async Task<ObjStore> ObjectStoreAsync(string zone, string bucket, CancellationToken ct) =>
-        await ObjStore.BindAsync(new JetStreamContext(await ObserverAsync(zone, ct)), bucket, ct);
+    public async Task<INatsObjStore> ObjectStoreAsync(string zone, string bucket, CancellationToken ct) =>
+        await new NatsObjContext(new NatsJSContext(await ObserverAsync(zone, ct))).GetObjectStoreAsync(bucket, ct);
 
     /// <summary>A Key-Value bucket of <paramref name="zone"/>, read and written straight in its JetStream.</summary>
-    public async Task<KvStore> KeyValueAsync(string zone, string bucket, CancellationToken ct) =>
-        await KvStore.BindAsync(new JetStreamContext(await ObserverAsync(zone, ct)), bucket, ct);
+    public async Task<INatsKVStore> KeyValueAsync(string zone, string bucket, CancellationToken ct) =>
+        await new NatsKVContext(new NatsJSContext(await ObserverAsync(zone, ct))).GetStoreAsync(bucket, ct);
 
     /// <summary>How many times each fact id is in <paramref name="zone"/>'s log, read straight from its JetStream.</summary>
     public async Task<Dictionary<string, int>> FactCountsAsync(string zone, CancellationToken ct)
     {
-        var js = new JetStreamContext(await ObserverAsync(zone, ct));
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var info = await js.GetStreamInfoAsync("BSFG_FACTS", ct);
-        if (info.State.Messages == 0)
+        await foreach (var msg in ReadLogAsync(zone, headersOnly: true, ct))
         {
-            return counts;
-        }
-
-        await foreach (var msg in js.ReadOrderedAsync("BSFG_FACTS", new OrderedReadOpts { HeadersOnly = true, DeliverPolicy = DeliverPolicy.All }, ct))
-        {
-            var id = msg.Headers?["Nats-Msg-Id"] ?? "";
+            var id = msg.Headers?.TryGetValue("Nats-Msg-Id", out var value) == true ? value.ToString() : "";
             counts[id] = counts.GetValueOrDefault(id) + 1;
-            if (msg.Metadata.NumPending == 0)
-            {
-                break;
-            }
         }
 
         return counts;
@@ -50,23 +40,12 @@ public partial class TopologyFixture
     /// <summary>All facts in <paramref name="zone"/>'s log, in log order.</summary>
     public async Task<List<Fact>> FactsAsync(string zone, CancellationToken ct)
     {
-        var js = new JetStreamContext(await ObserverAsync(zone, ct));
         var facts = new List<Fact>();
-        var info = await js.GetStreamInfoAsync("BSFG_FACTS", ct);
-        if (info.State.Messages == 0)
+        await foreach (var msg in ReadLogAsync(zone, headersOnly: false, ct))
         {
-            return facts;
-        }
-
-        await foreach (var msg in js.ReadOrderedAsync("BSFG_FACTS", new OrderedReadOpts { DeliverPolicy = DeliverPolicy.All }, ct))
-        {
-            var fact = Fact.Parser.ParseFrom(msg.Data.Span);
-            fact.Sequence = msg.Metadata.StreamSequence;
+            var fact = Fact.Parser.ParseFrom(msg.Data);
+            fact.Sequence = msg.Metadata!.Value.Sequence.Stream;
             facts.Add(fact);
-            if (msg.Metadata.NumPending == 0)
-            {
-                break;
-            }
         }
 
         return facts;
@@ -94,11 +73,36 @@ public partial class TopologyFixture
         }
     }
 
+    /// <summary>
+    /// Every message of <paramref name="zone"/>'s fact stream, in order, through an ordered consumer without a filter
+    /// (a 2.9 server ignores the filter list NATS.Net sends); ends at the last message there was when the read began.
+    /// </summary>
+    private async IAsyncEnumerable<INatsJSMsg<byte[]>> ReadLogAsync(string zone, bool headersOnly, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var js = new NatsJSContext(await ObserverAsync(zone, ct));
+        var stream = await js.GetStreamAsync("BSFG_FACTS", cancellationToken: ct);
+        if (stream.Info.State.Messages == 0)
+        {
+            yield break;
+        }
+
+        var consumer = await js.CreateOrderedConsumerAsync("BSFG_FACTS", new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.All, HeadersOnly = headersOnly }, ct);
+        await foreach (var msg in consumer.ConsumeAsync<byte[]>(cancellationToken: ct))
+        {
+            yield return msg;
+            if (msg.Metadata is not { } metadata || metadata.NumPending == 0)
+            {
+                yield break;
+            }
+        }
+    }
+
     private async Task<NatsConnection> ObserverAsync(string zone, CancellationToken ct)
     {
-        if (!_observers.TryGetValue(zone, out var connection) || connection.State == NatsConnectionState.Closed)
+        if (!_observers.TryGetValue(zone, out var connection) || connection.ConnectionState == NatsConnectionState.Closed)
         {
-            connection = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [NatsUrl(zone)], User = NatsUser, Password = NatsPassword(zone) }, ct);
+            connection = new NatsConnection(NatsOpts.Default with { Url = NatsUrl(zone), AuthOpts = NatsAuthOpts.Default with { Username = NatsUser, Password = NatsPassword(zone) } });
+            await connection.ConnectAsync();
             _observers[zone] = connection;
         }
 

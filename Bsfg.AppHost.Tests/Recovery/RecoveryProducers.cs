@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Bsfg.Nats.ObjectStore;
+using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.Simulator.Ledger;
 using Google.Protobuf;

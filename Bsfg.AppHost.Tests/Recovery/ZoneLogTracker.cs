@@ -1,7 +1,7 @@
 using System.Text;
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
-using Bsfg.Nats.JetStream.Models;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 
 namespace Bsfg.AppHost.Tests.Recovery;
 
@@ -17,7 +17,7 @@ public sealed class ZoneLogTracker(string zone, string url, string user, string 
     private readonly List<(string Id, string Subject)> _facts = [];
     private readonly List<string> _quarantine = [];
     private NatsConnection? _connection;
-    private JetStreamContext? _js;
+    private NatsJSContext? _js;
     private ulong _lastSequence;
 
     public string Zone => zone;
@@ -27,36 +27,49 @@ public sealed class ZoneLogTracker(string zone, string url, string user, string 
     {
         try
         {
-            _connection ??= await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [url], User = user, Password = password, MaxReconnectAttempts = 0 }, ct);
-            var js = _js ??= new JetStreamContext(_connection);
-            StreamInfo info;
+            if (_connection is null)
+            {
+                var connection = new NatsConnection(NatsOpts.Default with
+                {
+                    Url = url,
+                    AuthOpts = NatsAuthOpts.Default with { Username = user, Password = password },
+                    MaxReconnectRetry = 0,
+                });
+                _connection = connection;
+                await connection.ConnectAsync();
+            }
+
+            var js = _js ??= new NatsJSContext(_connection);
+            INatsJSStream stream;
             try
             {
-                info = await js.GetStreamInfoAsync("BSFG_FACTS", ct);
+                stream = await js.GetStreamAsync("BSFG_FACTS", cancellationToken: ct);
             }
-            catch (NatsJSStreamNotFoundException)
+            catch (NatsJSApiException e) when (e.Error.Code == 404)
             {
                 return;
             }
 
-            if (info.State.LastSeq <= _lastSequence)
+            if (stream.Info.State.LastSeq <= _lastSequence)
             {
                 return;
             }
 
-            var opts = new OrderedReadOpts { DeliverPolicy = DeliverPolicy.ByStartSequence, OptStartSeq = _lastSequence + 1 };
-            await foreach (var msg in js.ReadOrderedAsync("BSFG_FACTS", opts, ct))
+            var opts = new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq = _lastSequence + 1 };
+            var consumer = await js.CreateOrderedConsumerAsync("BSFG_FACTS", opts, ct);
+            await foreach (var msg in consumer.ConsumeAsync<byte[]>(cancellationToken: ct))
             {
-                var id = msg.Headers?["Nats-Msg-Id"] ?? "";
+                var id = msg.Headers?.TryGetValue("Nats-Msg-Id", out var value) == true ? value.ToString() : "";
                 _counts[id] = _counts.GetValueOrDefault(id) + 1;
                 _facts.Add((id, msg.Subject));
                 if (msg.Subject.StartsWith($"facts.{zone}.quarantine.", StringComparison.Ordinal))
                 {
-                    _quarantine.Add(Encoding.Latin1.GetString(msg.Data.Span));
+                    _quarantine.Add(Encoding.Latin1.GetString(msg.Data ?? []));
                 }
 
-                _lastSequence = msg.Metadata.StreamSequence;
-                if (msg.Metadata.NumPending == 0)
+                var metadata = msg.Metadata ?? throw new InvalidOperationException("a stream message without metadata");
+                _lastSequence = metadata.Sequence.Stream;
+                if (metadata.NumPending == 0)
                 {
                     break;
                 }
@@ -88,16 +101,10 @@ public sealed class ZoneLogTracker(string zone, string url, string user, string 
     {
         if (_connection is { } connection)
         {
-            var js = _js;
             _connection = null;
             _js = null;
             try
             {
-                if (js is not null)
-                {
-                    await js.DisposeAsync();
-                }
-
                 await connection.DisposeAsync();
             }
             catch (Exception)

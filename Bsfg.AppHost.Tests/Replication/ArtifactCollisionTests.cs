@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
-using Bsfg.Nats.ObjectStore;
+using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Google.Protobuf;
+using NATS.Client.ObjectStore;
+using NATS.Client.ObjectStore.Models;
 
 namespace Bsfg.AppHost.Tests.Replication;
 
@@ -98,10 +100,20 @@ public sealed class ArtifactCollisionTests(TopologyFixture topology) : IClassFix
         var store = await topology.ObjectStoreAsync(zone, objectRef.Bucket, ct);
         foreach (var candidate in new[] { objectRef.Key, "sha256-" + Convert.ToHexStringLower(hash) })
         {
-            if (await store.GetInfoAsync(candidate, cancellationToken: ct) is { } info && info.Digest == objectRef.Digest)
+            ObjectMetadata info;
+            try
+            {
+                info = await store.GetInfoAsync(candidate, cancellationToken: ct);
+            }
+            catch (NatsObjNotFoundException)
+            {
+                continue;
+            }
+
+            if (info.Digest == objectRef.Digest)
             {
                 using var sink = new MemoryStream();
-                await store.GetAsync(candidate, sink, ct);
+                await store.GetAsync(candidate, sink, cancellationToken: ct);
                 Assert.Equal(hash, SHA256.HashData(sink.ToArray()));
                 return sink.ToArray();
             }

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Bsfg.AppHost.Edges;
-using Bsfg.Nats.ObjectStore;
+using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Consumers;
 using Bsfg.ZoneService.Storage;
 using Google.Protobuf;
+using NATS.Client.KeyValueStore;
 
 namespace Bsfg.AppHost.Tests.Replication;
 
@@ -48,10 +49,10 @@ public sealed class CrashTests(TopologyFixture topology) : IClassFixture<Topolog
         try
         {
             // The edge's consumer as a zone stored it before names were namespaced by owner: under the bare name.
-            var entry = await kv.GetAsync(current, ct) ?? throw new InvalidOperationException("the edge has no consumer at planta");
-            confirmed = JsonSerializer.Deserialize<ConsumerState>(entry.Value.Span)!.Confirmed;
-            await kv.CreateAsync("idmz-from-planta", entry.Value, ct);
-            await kv.PurgeAsync(current, entry.Revision, ct);
+            var entry = await kv.GetEntryAsync<byte[]>(current, cancellationToken: ct);
+            confirmed = JsonSerializer.Deserialize<ConsumerState>(entry.Value)!.Confirmed;
+            await kv.CreateAsync("idmz-from-planta", entry.Value, cancellationToken: ct);
+            await kv.PurgeAsync(current, new NatsKVDeleteOpts { Revision = entry.Revision }, ct);
             after = await ReplicationFaults.AppendAsync(topology, "planta", "recipe", 3, ct);
         }
         finally
@@ -62,9 +63,9 @@ public sealed class CrashTests(TopologyFixture topology) : IClassFixture<Topolog
         await ReplicationFaults.AssertExactlyOnceDownstreamAsync(topology, [.. before, .. after], ct);
         var lastAfter = (await topology.FactsAsync("planta", ct)).Single(f => f.FactId == after[^1]).Sequence;
         await ReplicationFaults.WaitUntilAsync(
-            async () => JsonSerializer.Deserialize<ConsumerState>((await kv.GetAsync("idmz-from-planta", ct))!.Value.Span)!.Confirmed >= lastAfter,
+            async () => JsonSerializer.Deserialize<ConsumerState>((await kv.GetEntryAsync<byte[]>("idmz-from-planta", cancellationToken: ct)).Value)!.Confirmed >= lastAfter,
             ReplicationFaults.Settle, "the edge confirms the new facts on its old consumer", ct);
-        Assert.Null(await kv.GetAsync(current, ct));
+        Assert.False((await kv.TryGetEntryAsync<byte[]>(current, cancellationToken: ct)).Success);
         Assert.Contains($"(idmz-from-planta) open on facts.planta.>, source confirmed at {confirmed}", topology.Log("idmz"), StringComparison.Ordinal);
     }
 

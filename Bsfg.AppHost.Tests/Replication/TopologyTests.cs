@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Bsfg.Nats.ObjectStore;
+using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Google.Protobuf;
 

@@ -1,9 +1,11 @@
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
-using Bsfg.Nats.JetStream.Models;
-using Bsfg.Nats.ObjectStore;
+using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.Simulator.Ledger;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using NATS.Client.ObjectStore;
+using NATS.Client.ObjectStore.Models;
 
 namespace Bsfg.Simulator.Verification;
 
@@ -16,8 +18,11 @@ internal sealed class ZoneLog(string zone, NatsConnection connection) : IAsyncDi
     /// <summary>The fact stream of every zone.</summary>
     public const string FactStream = "BSFG_FACTS";
 
-    private readonly JetStreamContext _js = new(connection);
-    private readonly Dictionary<string, ObjStore?> _buckets = new(StringComparer.Ordinal);
+    /// <summary><c>err_code</c> of JetStream's "stream not found".</summary>
+    private const int StreamNotFound = 10059;
+
+    private readonly NatsJSContext _js = new(connection);
+    private readonly Dictionary<string, INatsObjStore?> _buckets = new(StringComparer.Ordinal);
 
     /// <summary>The zone.</summary>
     public string Zone => zone;
@@ -25,35 +30,48 @@ internal sealed class ZoneLog(string zone, NatsConnection connection) : IAsyncDi
     /// <summary>Connects to the zone's NATS at <paramref name="url"/> (<c>nats://user:password@host:port</c>).</summary>
     public static async Task<ZoneLog> ConnectAsync(string zone, string url, CancellationToken cancellationToken)
     {
-        var opts = NatsOpts.Default with { Urls = [url], Name = "bsfg-simulator-verify-" + zone, MaxReconnectAttempts = 5 };
-        return new ZoneLog(zone, await NatsConnection.ConnectAsync(opts, cancellationToken));
+        var server = new UriBuilder(url);
+        var auth = server.UserName.Length == 0
+            ? NatsAuthOpts.Default
+            : NatsAuthOpts.Default with { Username = Uri.UnescapeDataString(server.UserName), Password = Uri.UnescapeDataString(server.Password) };
+        (server.UserName, server.Password) = ("", "");
+        var connection = new NatsConnection(NatsOpts.Default with
+        {
+            Url = server.Uri.ToString(),
+            AuthOpts = auth,
+            Name = "bsfg-simulator-verify-" + zone,
+            MaxReconnectRetry = 5,
+        });
+        try
+        {
+            await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
+        return new ZoneLog(zone, connection);
     }
 
     /// <summary>How many messages of the fact stream carry each <c>Nats-Msg-Id</c> (the fact id); empty without a stream.</summary>
     public async Task<Dictionary<string, int>> CountFactsAsync(CancellationToken cancellationToken)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        StreamInfo info;
-        try
-        {
-            info = await _js.GetStreamInfoAsync(FactStream, cancellationToken);
-        }
-        catch (NatsJSStreamNotFoundException)
+        if (await FactStreamAsync(cancellationToken) is not { Info.State.Messages: > 0 })
         {
             return counts;
         }
 
-        if (info.State.Messages == 0)
+        // An ordered consumer without a filter: a 2.9 server ignores the filter list NATS.Net sends.
+        var opts = new NatsJSOrderedConsumerOpts { HeadersOnly = true, DeliverPolicy = ConsumerConfigDeliverPolicy.All };
+        var consumer = await _js.CreateOrderedConsumerAsync(FactStream, opts, cancellationToken);
+        await foreach (var msg in consumer.ConsumeAsync<byte[]>(cancellationToken: cancellationToken))
         {
-            return counts;
-        }
-
-        var opts = new OrderedReadOpts { HeadersOnly = true, DeliverPolicy = DeliverPolicy.All };
-        await foreach (var msg in _js.ReadOrderedAsync(FactStream, opts, cancellationToken))
-        {
-            var id = msg.Headers?["Nats-Msg-Id"] ?? "";
+            var id = msg.Headers?.TryGetValue("Nats-Msg-Id", out var value) == true ? value.ToString() : "";
             counts[id] = counts.GetValueOrDefault(id) + 1;
-            if (msg.Metadata.NumPending == 0)
+            if (msg.Metadata is not { NumPending: > 0 })
             {
                 break;
             }
@@ -69,21 +87,20 @@ internal sealed class ZoneLog(string zone, NatsConnection connection) : IAsyncDi
     public async Task<HashSet<string>> QuarantinedAsync(CancellationToken cancellationToken)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        try
+        if (await FactStreamAsync(cancellationToken) is not { } stream)
         {
-            ulong next = 1;
-            while (await _js.GetNextMsgAsync(FactStream, next, $"facts.{zone}.quarantine.>", cancellationToken: cancellationToken) is { } msg)
-            {
-                if (Fact.Parser.ParseFrom(msg.Data.Span).Attributes.TryGetValue("fact_id", out var id))
-                {
-                    ids.Add(id);
-                }
-
-                next = msg.Sequence + 1;
-            }
+            return ids;
         }
-        catch (NatsJSStreamNotFoundException)
+
+        var next = 1UL;
+        while (await NextAsync(stream, next, $"facts.{zone}.quarantine.>", cancellationToken) is { } msg)
         {
+            if (Fact.Parser.ParseFrom(msg.Data.Span).Attributes.TryGetValue("fact_id", out var id))
+            {
+                ids.Add(id);
+            }
+
+            next = msg.Seq + 1;
         }
 
         return ids;
@@ -99,9 +116,9 @@ internal sealed class ZoneLog(string zone, NatsConnection connection) : IAsyncDi
         {
             try
             {
-                bucket = await ObjStore.BindAsync(_js, expected.Bucket, cancellationToken);
+                bucket = await new NatsObjContext(_js).GetObjectStoreAsync(expected.Bucket, cancellationToken);
             }
-            catch (NatsJSStreamNotFoundException)
+            catch (NatsJSApiException e) when (e.Error.ErrCode == StreamNotFound)
             {
                 bucket = null;
             }
@@ -115,13 +132,13 @@ internal sealed class ZoneLog(string zone, NatsConnection connection) : IAsyncDi
         }
 
         var key = expected.Key;
-        var info = await bucket.GetInfoAsync(key, cancellationToken: cancellationToken);
-        if ((info is null || !SameDigest(info.Digest, expected.Digest)) && ObjectDigest.TryDecode(expected.Digest, out var raw))
+        var info = await InfoAsync(bucket, key, cancellationToken);
+        if ((info is null || !ObjectDigest.Same(info.Digest, expected.Digest)) && ObjectDigest.TryDecode(expected.Digest, out var raw))
         {
             // A receiver that already held other content under the key (another origin's artifact) keeps this one
             // under its content-addressed key in the same bucket; the fact still names the original key.
             var contentKey = "sha256-" + Convert.ToHexStringLower(raw);
-            if (await bucket.GetInfoAsync(contentKey, cancellationToken: cancellationToken) is { } addressed)
+            if (await InfoAsync(bucket, contentKey, cancellationToken) is { } addressed)
             {
                 (key, info) = (contentKey, addressed);
             }
@@ -132,14 +149,14 @@ internal sealed class ZoneLog(string zone, NatsConnection connection) : IAsyncDi
             return $"object {expected.Bucket}/{expected.Key} is missing";
         }
 
-        if (info.Size != expected.Size || !SameDigest(info.Digest, expected.Digest))
+        if (info.Size != expected.Size || !ObjectDigest.Same(info.Digest, expected.Digest))
         {
             return $"object {expected.Bucket}/{expected.Key} has size {info.Size} and digest {info.Digest}; the ledger says {expected.Size} and {expected.Digest}";
         }
 
         try
         {
-            await bucket.GetAsync(key, Stream.Null, cancellationToken);
+            await bucket.GetAsync(key, Stream.Null, cancellationToken: cancellationToken);
         }
         catch (NatsObjException e)
         {
@@ -150,12 +167,45 @@ internal sealed class ZoneLog(string zone, NatsConnection connection) : IAsyncDi
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await connection.DisposeAsync();
+
+    private async Task<INatsJSStream?> FactStreamAsync(CancellationToken cancellationToken)
     {
-        await _js.DisposeAsync();
-        await connection.DisposeAsync();
+        try
+        {
+            return await _js.GetStreamAsync(FactStream, cancellationToken: cancellationToken);
+        }
+        catch (NatsJSApiException e) when (e.Error.ErrCode == StreamNotFound)
+        {
+            return null;
+        }
     }
 
-    private static bool SameDigest(string? stored, string expected) =>
-        ObjectDigest.TryDecode(stored, out var a) && ObjectDigest.TryDecode(expected, out var b) && a.AsSpan().SequenceEqual(b);
+    /// <summary>The first message at or after <paramref name="sequence"/> on <paramref name="subject"/>; null when there is none.</summary>
+    private static async Task<StoredMessage?> NextAsync(INatsJSStream stream, ulong sequence, string subject, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await stream.GetAsync(new StreamMsgGetRequest { Seq = sequence, NextBySubj = subject }, cancellationToken)).Message;
+        }
+        catch (NatsJSApiException e) when (e.Error.ErrCode == NoMessage)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<ObjectMetadata?> InfoAsync(INatsObjStore bucket, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await bucket.GetInfoAsync(key, cancellationToken: cancellationToken);
+        }
+        catch (NatsObjNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary><c>err_code</c> of JetStream's "no message found".</summary>
+    private const int NoMessage = 10037;
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Bsfg.Nats.ObjectStore;
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.Tests.Infrastructure;

@@ -1,4 +1,3 @@
-using Bsfg.Nats.ObjectStore;
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Configuration;

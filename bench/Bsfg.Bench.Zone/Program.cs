@@ -1,16 +1,16 @@
 using System.Globalization;
 using Bsfg.Bench;
 using Bsfg.Bench.Zone;
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
-using Bsfg.Nats.JetStream.Models;
-using Bsfg.Nats.KeyValue;
 using Bsfg.Protocol.V1;
 using Bsfg.ServiceDefaults.Security;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using NATS.Client.KeyValueStore;
 
-// Zone service throughput against raw JetStream through Bsfg.Nats, side by side on one nats-server.
+// Zone service throughput against raw JetStream through NATS.Net, side by side on one nats-server.
 //   dotnet run -c Release --project bench/Bsfg.Bench.Zone -- [--runs 5] [--count 50000] [--size 1024]
 //       [--concurrency 64] [--page 1000] [--batch 100] [--batch-callers 8] [--gzip 0|1] [--phases a,b]
 var opts = BenchOptions.Parse(args);
@@ -21,8 +21,13 @@ var pageBytes = ((opts.Size + 256) * opts.Page).ToString(CultureInfo.InvariantCu
 await using var zone = await LocalZone.StartAsync(ca, server, new Dictionary<string, string> { ["Bsfg:Zone:MaxPageBytes"] = pageBytes });
 var meter = new CpuMeter(zone.ProcessId, server.ProcessId);
 
-await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [server.Url], User = LocalNats.User, Password = LocalNats.Password });
-await using var js = new JetStreamContext(nats);
+await using var nats = new NatsConnection(NatsOpts.Default with
+{
+    Url = server.Url,
+    AuthOpts = NatsAuthOpts.Default with { Username = LocalNats.User, Password = LocalNats.Password },
+});
+var js = new NatsJSContext(nats);
+var kvContext = new NatsKVContext(js);
 var producer = new ProducerServiceClient(zone.Client(token: LocalZone.ProducerToken));
 using var peerCert = ca.IssueZone(LocalZone.Peer);
 // Like a replicating zone by default (Bsfg:Replication:Peers:<zone>:Compress is off): pages are not gzipped.
@@ -60,7 +65,7 @@ string Cores(string phase)
 }
 
 Console.WriteLine();
-Console.WriteLine($"| median of {opts.Runs} runs | zone service (/s) | raw Bsfg.Nats (/s) | ratio | single runs (zone; raw) |");
+Console.WriteLine($"| median of {opts.Runs} runs | zone service (/s) | raw NATS.Net (/s) | ratio | single runs (zone; raw) |");
 Console.WriteLine("|---|---:|---:|---:|---|");
 Row("AppendFact vs publish + PubAck", "append", "publish");
 Row($"AppendFacts vs pipelined publish, batches of {opts.Batch}", "appendfacts", "publish-batched");
@@ -98,13 +103,17 @@ async Task<Dictionary<string, Figure>> RunAsync(int run, BenchOptions o)
 
     var stream = $"BENCH_RAW_{run}";
     var rawSubject = $"bench.raw.{run}";
-    await js.CreateStreamAsync(new StreamConfig(stream, rawSubject) { Storage = StorageType.File, DuplicateWindow = TimeSpan.FromMinutes(2) });
-    var kv = await KvStore.CreateAsync(js, new KvConfig($"bench-index-{run}") { History = 1, Storage = StorageType.File });
+    await js.CreateStreamAsync(new StreamConfig(stream, [rawSubject]) { Storage = StreamConfigStorage.File, DuplicateWindow = TimeSpan.FromMinutes(2) });
+    var kv = await kvContext.CreateStoreAsync(new NatsKVConfig($"bench-index-{run}") { History = 1, Storage = NatsKVStorageType.File });
     // What the log stores per fact: the fact's encoding with recorded_at set.
     var stored = NewFact($"facts.{LocalZone.Name}.batch.bench{run}").ToByteArray();
+    async Task PublishAsync()
+    {
+        var ack = await js.PublishAsync(rawSubject, stored, opts: new NatsJSPubOpts { MsgId = Guid.CreateVersion7().ToString(), ExpectedStream = stream });
+        ack.EnsureSuccess();
+    }
 
-    await Phase("publish", o.Count, () => Measure.Concurrently(o.Concurrency, o.Count, async _ =>
-        await js.PublishAsync(rawSubject, stored, opts: new JetStreamPublishOpts { MsgId = Guid.CreateVersion7().ToString(), ExpectedStream = stream })));
+    await Phase("publish", o.Count, () => Measure.Concurrently(o.Concurrency, o.Count, _ => PublishAsync()));
 
     var sequences = new ulong[o.Count];
     var factSubject = $"facts.{LocalZone.Name}.batch.bench{run}";
@@ -117,11 +126,10 @@ async Task<Dictionary<string, Figure>> RunAsync(int run, BenchOptions o)
     var batchSubject = $"facts.{LocalZone.Name}.batch.bench{run}.b";
     await Phase("publish-batched", batches * o.Batch, () => Measure.Concurrently(o.BatchCallers, batches, async _ =>
     {
-        await using var publisher = js.CreatePublisher(o.Batch);
-        var acks = new Task<PubAck>[o.Batch];
+        var acks = new Task[o.Batch];
         for (var j = 0; j < o.Batch; j++)
         {
-            acks[j] = await publisher.PublishAsync(rawSubject, stored, opts: new JetStreamPublishOpts { MsgId = Guid.CreateVersion7().ToString(), ExpectedStream = stream });
+            acks[j] = PublishAsync();
         }
 
         await Task.WhenAll(acks);
@@ -140,12 +148,14 @@ async Task<Dictionary<string, Figure>> RunAsync(int run, BenchOptions o)
 
     await Phase("fetch", o.Count, async () =>
     {
-        await js.CreateOrUpdateConsumerAsync(stream, new ConsumerConfig { DurableName = "bench", AckPolicy = AckPolicy.None });
-        var fetchOpts = new FetchOpts { MaxMsgs = o.Page, Expires = TimeSpan.FromSeconds(5) };
+        var consumer = await js.CreateOrUpdateConsumerAsync(stream, new ConsumerConfig("bench") { AckPolicy = ConsumerConfigAckPolicy.None });
+        var fetchOpts = new NatsJSFetchOpts { MaxMsgs = o.Page, Expires = TimeSpan.FromSeconds(5) };
         for (var received = 0; received < o.Count;)
         {
-            var batch = await js.FetchBatchAsync(stream, "bench", fetchOpts);
-            received += batch.Messages.Count(m => m.Data.Length == stored.Length);
+            await foreach (var msg in consumer.FetchAsync<byte[]>(fetchOpts))
+            {
+                received += msg.Data?.Length == stored.Length ? 1 : 0;
+            }
         }
     });
 
@@ -177,7 +187,8 @@ async Task<Dictionary<string, Figure>> RunAsync(int run, BenchOptions o)
     await Phase("publish+index", o.Count, () => Measure.Concurrently(o.Concurrency, o.Count, async _ =>
     {
         var id = Guid.CreateVersion7().ToString();
-        await js.PublishAsync(rawSubject, stored, opts: new JetStreamPublishOpts { MsgId = id, ExpectedStream = stream });
+        var ack = await js.PublishAsync(rawSubject, stored, opts: new NatsJSPubOpts { MsgId = id, ExpectedStream = stream });
+        ack.EnsureSuccess();
         await kv.CreateAsync(id, index);
     }));
 

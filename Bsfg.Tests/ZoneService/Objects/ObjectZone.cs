@@ -10,6 +10,7 @@ using Bsfg.ZoneService.Rpc;
 using Bsfg.ZoneService.Storage;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
+using ObjectDigest = Bsfg.Protocol.ObjectDigest;
 
 namespace Bsfg.Tests.ZoneService.Objects;
 
