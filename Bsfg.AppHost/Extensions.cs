@@ -142,6 +142,11 @@ public static class Extensions
             simulator.WithEnvironment("Bsfg__Simulator__Seed", fixedSeed.ToString(CultureInfo.InvariantCulture));
         }
 
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            simulator.WithKillCommand();
+        }
+
         return simulator;
     }
 

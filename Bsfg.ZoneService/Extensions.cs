@@ -58,6 +58,7 @@ public static class Extensions
         AddComponent<ConsumerStore>(services);
         AddComponent<ObjectService>(services);
         services.AddSingleton<FactValidator>();
+        services.AddSingleton<FactReaderPool>();
         services.AddSingleton<ConsumerService>();
         services.AddHostedService<ObjectSweeper>();
 

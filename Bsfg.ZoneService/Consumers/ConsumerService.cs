@@ -4,7 +4,6 @@ using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Security;
-using Bsfg.ZoneService.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Consumers;
@@ -18,16 +17,14 @@ namespace Bsfg.ZoneService.Consumers;
 public sealed partial class ConsumerService(
     ConsumerStore store,
     FactLog log,
-    ZoneNats nats,
+    FactReaderPool readers,
     ExportPolicy exports,
     ZoneMetrics metrics,
     IOptions<ZoneOptions> options,
     TimeProvider time,
-    ILogger<ConsumerService> logger) : IAsyncDisposable
+    ILogger<ConsumerService> logger)
 {
-    private const int MaxReaders = 256;
     private readonly ZoneOptions _options = options.Value;
-    private readonly ConcurrentDictionary<string, FactReader> _readers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
 
@@ -145,17 +142,6 @@ public sealed partial class ConsumerService(
         return result;
     }
 
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var reader in _readers.Values)
-        {
-            await reader.DisposeAsync();
-        }
-
-        _readers.Clear();
-    }
-
     private async Task<FetchFactsResponse> FetchLockedAsync(ConsumerState state, int limit, int maxBytes, TimeSpan wait, CancellationToken cancellationToken)
     {
         // The state again under the gate: a confirm may have moved it while this fetch waited.
@@ -264,46 +250,10 @@ public sealed partial class ConsumerService(
         }
     }
 
-    private async Task<FactReader> ReaderAtAsync(ConsumerState state, ulong start, CancellationToken cancellationToken)
-    {
-        var id = IdOf(state);
-        if (_readers.TryGetValue(id, out var reader) && reader.CanServe(start) && reader.Filters.SequenceEqual(state.Filters))
-        {
-            return reader;
-        }
+    private Task<FactReader> ReaderAtAsync(ConsumerState state, ulong start, CancellationToken cancellationToken) =>
+        readers.AtAsync(IdOf(state), state.Filters, start, other => _gates.GetValueOrDefault(other), cancellationToken);
 
-        await DropAsync(id);
-        if (_readers.Count >= MaxReaders)
-        {
-            // Idle readers of other consumers are cheap to recreate; their JetStream consumers expire by themselves too.
-            foreach (var other in _readers.Keys.Where(n => n != id).Take(MaxReaders / 4).ToList())
-            {
-                if (_gates.TryGetValue(other, out var gate) && gate.Wait(0, CancellationToken.None))
-                {
-                    try
-                    {
-                        await DropAsync(other);
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                }
-            }
-        }
-
-        var created = await FactReader.CreateAsync(nats, log.Stream, _options.Name, state.Filters, start, _options.FetchLinger, cancellationToken);
-        _readers[id] = created;
-        return created;
-    }
-
-    private async Task DropAsync(string id)
-    {
-        if (_readers.TryRemove(id, out var reader))
-        {
-            await reader.DisposeAsync();
-        }
-    }
+    private Task DropAsync(string id) => readers.DropAsync(id);
 
     private TimeSpan LongPoll(TimeSpan requested, DateTimeOffset? deadline)
     {
