@@ -78,6 +78,8 @@ public sealed class FactTraceTests(TracedTopologyFixture topology) : IClassFixtu
         Assert.EndsWith(PeerFetchPath, client.Attributes.GetValueOrDefault("url.full"), StringComparison.Ordinal);
         Assert.Equal(server.TraceId, fetch.TraceId);
         Assert.DoesNotContain(topology.Receiver.Spans, s => s.Attributes.GetValueOrDefault("url.path") is "/health" or "/alive");
+        // NATS client spans only within a call or a fact's span: a background loop's JetStream request is no trace of its own.
+        Assert.DoesNotContain(topology.Receiver.Spans, s => s.ParentSpanId.Length == 0 && s.Name.StartsWith("$JS.", StringComparison.Ordinal));
     }
 
     [Fact]
