@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Bsfg.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -8,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
-using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -55,17 +53,6 @@ public static class Extensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UsePromptRequestAcknowledgement();
-        // Probes run every few seconds; keep them out of traces so they don't drown the facts' journeys.
-        app.Use((context, next) =>
-        {
-            if (IsProbe(context.Request.Path) && Activity.Current is { } activity)
-            {
-                activity.IsAllDataRequested = false;
-                activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
-            }
-
-            return next(context);
-        });
         app.MapHealthChecks(HealthPath);
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
         return app;
@@ -90,74 +77,45 @@ public static class Extensions
 
     private static bool IsProbe(PathString path) => path.StartsWithSegments(HealthPath) || path.StartsWithSegments(AlivePath);
 
+    /// <summary>
+    /// Traces, metrics and logs on OpenTelemetry.Extensions.Hosting, in the shape of Aspire's service defaults: ASP.NET
+    /// Core, HttpClient and runtime instrumentation beside BSFG's own sources and meters
+    /// (<see cref="BsfgTelemetry.SourceNames"/>) and what the service adds
+    /// (<see cref="TelemetryInstrumentationExtensions.AddTelemetryInstrumentation"/>). The service is named by
+    /// <c>OTEL_SERVICE_NAME</c> (Aspire sets the resource's name) or else by the application's name. Nothing is exported
+    /// unless <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; the other <c>OTEL_*</c> variables (protocol, headers, sampler,
+    /// batch and export intervals) apply as usual. Memory stays bounded by the SDK's queues: at most 2,048 spans and
+    /// 2,048 log records wait for export (more are dropped and counted), and each metric keeps at most 2,000 series.
+    /// </summary>
     private static void ConfigureOpenTelemetry(this IHostApplicationBuilder builder)
     {
-        var serviceName = Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") ?? builder.Environment.ApplicationName;
-        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        void ConfigureResource(ResourceBuilder resource) => resource.AddService(serviceName);
-
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
-            logging.SetResourceBuilder(ResourceBuilder.CreateDefault().AddService(serviceName));
-            if (otlp)
-            {
-                logging.AddOtlpExporter();
-            }
         });
 
-        var tracing = Sdk.CreateTracerProviderBuilder()
-            .ConfigureResource(ConfigureResource)
-            .AddSource("Microsoft.AspNetCore", "System.Net.Http")
-            .AddSource([.. BsfgTelemetry.SourceNames]);
-        var metrics = Sdk.CreateMeterProviderBuilder()
-            .ConfigureResource(ConfigureResource)
-            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "System.Runtime")
-            .AddMeter([.. BsfgTelemetry.SourceNames]);
-        if (otlp)
-        {
-            tracing.AddOtlpExporter();
-            metrics.AddOtlpExporter();
-        }
-
-        // The container owns the providers: disposing them at shutdown flushes what is still buffered.
-        // Instrumentation the service registered (TelemetryInstrumentation) joins before the providers are built.
-        builder.Services.AddSingleton(sp =>
-        {
-            foreach (var instrumentation in sp.GetServices<TelemetryInstrumentation>())
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource =>
             {
-                instrumentation.Tracing(tracing);
-            }
-
-            return tracing.Build();
-        });
-        builder.Services.AddSingleton(sp =>
+                if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_SERVICE_NAME"]))
+                {
+                    resource.AddService(builder.Environment.ApplicationName);
+                }
+            })
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter([.. BsfgTelemetry.SourceNames]))
+            .WithTracing(tracing => tracing
+                // Probes run every few seconds; keep them out of traces so they don't drown the facts' journeys.
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsProbe(context.Request.Path))
+                .AddHttpClientInstrumentation()
+                .AddSource([.. BsfgTelemetry.SourceNames]));
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            foreach (var instrumentation in sp.GetServices<TelemetryInstrumentation>())
-            {
-                instrumentation.Metrics(metrics);
-            }
-
-            return metrics.Build();
-        });
-        builder.Services.AddHostedService<TelemetryStarter>();
-    }
-
-    /// <summary>Resolves the providers at start so that listening begins before the first request.</summary>
-    private sealed class TelemetryStarter(TracerProvider tracer, MeterProvider meter) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            _ = (tracer, meter);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            tracer.ForceFlush(5000);
-            meter.ForceFlush(5000);
-            return Task.CompletedTask;
+            telemetry.UseOtlpExporter();
         }
     }
 }

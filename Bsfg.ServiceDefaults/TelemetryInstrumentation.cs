@@ -8,14 +8,9 @@ namespace Bsfg.ServiceDefaults;
 /// Instrumentation a service adds to the tracer and meter providers of <c>AddServiceDefaults</c> (a client library's
 /// spans and metrics, e.g. the NATS client's), applied when the providers are built.
 /// </summary>
-/// <param name="Tracing">Adds to the tracer provider.</param>
-/// <param name="Metrics">Adds to the meter provider.</param>
-public sealed record TelemetryInstrumentation(Action<TracerProviderBuilder> Tracing, Action<MeterProviderBuilder> Metrics);
-
-/// <summary>Registration of <see cref="TelemetryInstrumentation"/>.</summary>
 public static class TelemetryInstrumentationExtensions
 {
     /// <summary>Adds instrumentation to the service's traces and metrics.</summary>
     public static IServiceCollection AddTelemetryInstrumentation(this IServiceCollection services, Action<TracerProviderBuilder> tracing, Action<MeterProviderBuilder> metrics) =>
-        services.AddSingleton(new TelemetryInstrumentation(tracing, metrics));
+        services.ConfigureOpenTelemetryTracerProvider(tracing).ConfigureOpenTelemetryMeterProvider(metrics);
 }

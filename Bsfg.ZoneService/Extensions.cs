@@ -46,10 +46,14 @@ public static class Extensions
 
         services.AddZoneNats(builder.Configuration);
         // The NATS client's spans only where traces are exported: it records a span per message published or received,
-        // which the append path pays for in CPU (docs/benchmarks.md) even when nobody sees them.
+        // which the append path pays for in CPU (docs/benchmarks.md) even when nobody sees them. And only inside a span
+        // of ours or of a call (an append, a fetch): the background loops' own requests (consumer and stream look-ups,
+        // sweeps) would otherwise each start a trace of their own and bury the facts' journeys in the trace view.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            services.AddTelemetryInstrumentation(tracing => tracing.AddNatsClientInstrumentation(), metrics => metrics.AddNatsClientInstrumentation());
+            services.AddTelemetryInstrumentation(
+                tracing => tracing.AddNatsClientInstrumentation(o => o.Filter = _ => System.Diagnostics.Activity.Current is not null),
+                metrics => metrics.AddNatsClientInstrumentation());
         }
         services.AddSingleton<ZoneNats>();
         services.AddSingleton<JetStreamPublisher>();
