@@ -71,7 +71,8 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<ReplicationService>());
 
         services.AddSingleton<ExportPolicy>();
-        services.AddSingleton<CallerAuthenticator>();
+        services.AddZoneAuthentication(builder.Configuration.GetSection(SecurityOptions.SectionName).Get<SecurityOptions>() ?? new SecurityOptions());
+        services.AddZonePolicies();
         services.AddSingleton<ProducerRpc>();
         services.AddSingleton<PeerRpc>();
         services.AddSingleton<StatusRpc>();
@@ -104,10 +105,12 @@ public static class Extensions
     public static WebApplication MapZoneService(this WebApplication app)
     {
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseSwagger(o => o.RouteTemplate = OpenApiRouteTemplate);
-        app.MapBoundaryService<ProducerRpc>();
-        app.MapBoundaryService<PeerRpc>();
-        app.MapBoundaryService<StatusRpc>();
+        app.MapBoundaryService<ProducerRpc>().WithMetadata(ZoneCallMetadata.Instance);
+        app.MapBoundaryService<PeerRpc>().WithMetadata(ZoneCallMetadata.Instance);
+        app.MapBoundaryService<StatusRpc>().WithMetadata(ZoneCallMetadata.Instance);
         return app;
     }
 
@@ -142,8 +145,9 @@ public static class Extensions
 
     /// <summary>
     /// With a certificate configured, HTTPS endpoints use it and ask every caller for a client certificate. The TLS
-    /// layer accepts any certificate; who the caller is and what it may do is decided per call
-    /// (<see cref="CallerAuthenticator"/>), so refusals carry a protocol error code and are logged and counted.
+    /// layer accepts any certificate; who the caller is and what it may do is decided per request
+    /// (<see cref="ZoneAuthentication"/>, <see cref="ZonePolicies"/>), so refusals carry a protocol error code and are
+    /// logged and counted.
     /// </summary>
     private static void ConfigureTls(WebApplicationBuilder builder)
     {
