@@ -12,6 +12,7 @@ using Bsfg.ZoneService.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi.Models;
 using NATS.Client.OpenTelemetry;
 
 namespace Bsfg.ZoneService;
@@ -75,15 +76,24 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<ReplicationService>());
 
         services.AddSingleton<ExportPolicy>();
-        services.AddSingleton<CallerAuthenticator>();
+        services.AddZoneAuthentication(builder.Configuration.GetSection(SecurityOptions.SectionName).Get<SecurityOptions>() ?? new SecurityOptions());
+        services.AddZonePolicies();
         services.AddSingleton<ProducerRpc>();
         services.AddSingleton<PeerRpc>();
         services.AddSingleton<StatusRpc>();
         services.AddSingleton<ZoneRpcInterceptor>();
+        // Before AddBoundaryRpc: the OpenAPI generator registers gRPC's default method binding, which AddBoundaryRpc replaces.
+        AddOpenApi(services);
         services.AddBoundaryRpc(new RpcServerOptions { MaxReceiveMessageSize = ZoneOptions.MaxMessageBytes, MaxSendMessageSize = ZoneOptions.MaxMessageBytes })
             .AddServiceOptions<ProducerRpc>(o => o.Interceptors.Add<ZoneRpcInterceptor>())
             .AddServiceOptions<PeerRpc>(o => o.Interceptors.Add<ZoneRpcInterceptor>())
-            .AddServiceOptions<StatusRpc>(o => o.Interceptors.Add<ZoneRpcInterceptor>());
+            .AddServiceOptions<StatusRpc>(o => o.Interceptors.Add<ZoneRpcInterceptor>())
+            // JSON as Connect writes it (the protobuf JSON mapping): 64-bit integers as strings, fields at their default omitted.
+            .AddJsonTranscoding(o =>
+            {
+                o.JsonSettings.WriteInt64sAsStrings = true;
+                o.JsonSettings.IgnoreDefaultValues = true;
+            });
 
         services.AddSingleton<ZoneStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<ZoneStartup>());
@@ -92,13 +102,43 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Maps the boundary protocol's services: gRPC and Connect (unary) on the same paths.</summary>
+    /// <summary>
+    /// Maps the boundary protocol's services: gRPC, gRPC-Web and Connect (unary) on the same
+    /// <c>/bsfg.v1.Service/Method</c> paths, the JSON routes of the schema (<c>/v1/...</c>), and the OpenAPI document of
+    /// the JSON routes at <see cref="OpenApiPath"/>.
+    /// </summary>
     public static WebApplication MapZoneService(this WebApplication app)
     {
-        app.MapBoundaryService<ProducerRpc>();
-        app.MapBoundaryService<PeerRpc>();
-        app.MapBoundaryService<StatusRpc>();
+        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseSwagger(o => o.RouteTemplate = OpenApiRouteTemplate);
+        app.MapBoundaryService<ProducerRpc>().WithMetadata(ZoneCallMetadata.Instance);
+        app.MapBoundaryService<PeerRpc>().WithMetadata(ZoneCallMetadata.Instance);
+        app.MapBoundaryService<StatusRpc>().WithMetadata(ZoneCallMetadata.Instance);
         return app;
+    }
+
+    /// <summary>Path of the OpenAPI document describing the JSON routes.</summary>
+    public const string OpenApiPath = "/openapi/v1.json";
+
+    private const string OpenApiRouteTemplate = "openapi/{documentName}.json";
+
+    /// <summary>The OpenAPI document of the JSON routes, generated from the schema's HTTP rules and comments.</summary>
+    private static void AddOpenApi(IServiceCollection services)
+    {
+        services.AddGrpcSwagger();
+        services.AddSwaggerGen(swagger =>
+        {
+            swagger.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "BSFG zone",
+                Version = "v1",
+                Description = "The JSON routes of a BSFG zone. The same operations are served as gRPC and Connect on /bsfg.v1.<Service>/<Method>.",
+            });
+            // Only the transcoded routes: the Connect and health endpoints are not described here.
+            swagger.DocInclusionPredicate((_, description) => description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true);
+        });
     }
 
     private static void AddComponent<T>(IServiceCollection services)
@@ -110,8 +150,9 @@ public static class Extensions
 
     /// <summary>
     /// With a certificate configured, HTTPS endpoints use it and ask every caller for a client certificate. The TLS
-    /// layer accepts any certificate; who the caller is and what it may do is decided per call
-    /// (<see cref="CallerAuthenticator"/>), so refusals carry a protocol error code and are logged and counted.
+    /// layer accepts any certificate; who the caller is and what it may do is decided per request
+    /// (<see cref="ZoneAuthentication"/>, <see cref="ZonePolicies"/>), so refusals carry a protocol error code and are
+    /// logged and counted.
     /// </summary>
     private static void ConfigureTls(WebApplicationBuilder builder)
     {

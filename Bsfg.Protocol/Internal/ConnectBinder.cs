@@ -20,14 +20,15 @@ internal sealed class ConnectBinder<TService>(
     ILogger logger) : UnaryServiceBinder
     where TService : class
 {
-    public List<ServerMethod> Methods { get; } = [];
+    /// <summary>The Connect methods, each with the attributes of the service and its method (authorization, for instance) as endpoint metadata.</summary>
+    public List<(ServerMethod Method, List<object> Metadata)> Methods { get; } = [];
 
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
     {
         var descriptor = service.FindMethodByName(method.Name)
             ?? throw new InvalidOperationException($"{method.FullName} is not in the schema of {service.FullName}.");
-        var (invoker, _) = ServiceBinding.Invoker<TService, TRequest, TResponse>(method.Name);
-        Methods.Add(new ServerMethod<TRequest, TResponse>(method, descriptor, http => Resolve(http, invoker), options, logger));
+        var (invoker, metadata) = ServiceBinding.Invoker<TService, TRequest, TResponse>(method.Name);
+        Methods.Add((new ServerMethod<TRequest, TResponse>(method, descriptor, http => Resolve(http, invoker), options, logger), metadata));
     }
 
     /// <summary>The service method for this call, wrapped by the interceptors (the first registered outermost).</summary>

@@ -43,7 +43,8 @@ internal static class ContentTypes
             return ContentFormat.ConnectJson;
         }
 
-        // Only the protobuf sub-type of gRPC is served (grpc-web, +json and others are not).
+        // Only the protobuf sub-type of gRPC reaches the Connect adapter's classification; gRPC and gRPC-Web requests are
+        // routed to Grpc.AspNetCore (ProtocolMatcherPolicy) before it.
         return media.Equals(Grpc, StringComparison.OrdinalIgnoreCase) || media.Equals(GrpcProto, StringComparison.OrdinalIgnoreCase)
             ? ContentFormat.Grpc
             : ContentFormat.Unsupported;

@@ -79,11 +79,11 @@ public static class BoundaryRpcEndpointRouteBuilderExtensions
         binding.Bind(binder);
 
         var group = endpoints.MapGroup(string.Empty);
-        foreach (var method in binder.Methods)
+        foreach (var (method, metadata) in binder.Methods)
         {
             string[] verbs = method.IsSideEffectFree ? [HttpMethods.Post, HttpMethods.Get] : [HttpMethods.Post];
             group.MapMethods(method.Path, verbs, new RequestDelegate(method.HandleAsync))
-                .WithMetadata(ConnectEndpointMetadata.Instance)
+                .WithMetadata([.. metadata, ConnectEndpointMetadata.Instance])
                 .WithDisplayName("connect " + method.Path);
         }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using Bsfg.Protocol.Internal;
 using Bsfg.Protocol.V1;
 using Google.Protobuf;
 
@@ -82,7 +81,7 @@ public sealed class GrpcTests(RpcServerFixture server) : IClassFixture<RpcServer
         using var http = server.CreateHttpClient(HttpVersion.Version20);
 
         var result = await GrpcWire.CallAsync(http, AppendPath, GrpcWire.Frame(new AppendFactRequest { Fact = TestFacts.Rich(subject) }), ct,
-            new Dictionary<string, string> { ["grpc-timeout"] = Timeouts.FormatGrpc(TimeSpan.FromMilliseconds(150)) });
+            new Dictionary<string, string> { ["grpc-timeout"] = "150m" });
 
         Assert.Equal(4, result.Status);
     }

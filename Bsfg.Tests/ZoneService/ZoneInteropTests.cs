@@ -15,6 +15,7 @@ public sealed class ZoneInteropTests(ZoneFixture zone) : IClassFixture<ZoneFixtu
     [InlineData("connect", "binary")]
     [InlineData("connect", "json")]
     [InlineData("grpc", "binary")]
+    [InlineData("grpc-web", "binary")]
     public async Task ConnectNodeAppendsAndFetches(string protocol, string format)
     {
         var subject = $"facts.planta.batch.{TestFacts.Key()}.done";

@@ -5,12 +5,13 @@ using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Objects;
 using Bsfg.ZoneService.Security;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Bsfg.ZoneService.Rpc;
 
 /// <summary><c>bsfg.v1.PeerService</c>: what peer zones may ask, each only for its own consumers and granted subjects.</summary>
+[Authorize(Policy = ZonePolicies.Peer)]
 public sealed class PeerRpc(
-    CallerAuthenticator auth,
     ConsumerService consumers,
     ObjectService objects,
     ExportPolicy exports,
@@ -56,5 +57,6 @@ public sealed class PeerRpc(
     public override Task<DeleteConsumerResponse> DeleteConsumer(DeleteConsumerRequest request, ServerCallContext context) =>
         consumers.DeleteAsync(request, Admit(context), context.CancellationToken);
 
-    private string Admit(ServerCallContext context) => auth.RequirePeer(context).Zone;
+    /// <summary>The calling zone (the <see cref="ZonePolicies.Peer"/> policy admitted it).</summary>
+    private static string Admit(ServerCallContext context) => ZoneAuthentication.Caller(context).Zone;
 }

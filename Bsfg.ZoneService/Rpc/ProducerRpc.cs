@@ -5,6 +5,7 @@ using Bsfg.ZoneService.Facts;
 using Bsfg.ZoneService.Objects;
 using Bsfg.ZoneService.Security;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Rpc;
@@ -13,8 +14,8 @@ namespace Bsfg.ZoneService.Rpc;
 /// <c>bsfg.v1.ProducerService</c>: what producers of this zone may ask. Served as gRPC, Connect and JSON routes; the
 /// zone's readiness and error translation are the interceptor's (<see cref="ZoneRpcInterceptor"/>).
 /// </summary>
+[Authorize(Policy = ZonePolicies.Producer)]
 public sealed class ProducerRpc(
-    CallerAuthenticator auth,
     FactValidator validator,
     FactLog log,
     ObjectService objects,
@@ -28,7 +29,6 @@ public sealed class ProducerRpc(
     /// <inheritdoc />
     public override async Task<AppendFactResponse> AppendFact(AppendFactRequest request, ServerCallContext context)
     {
-        auth.RequireProducer(context);
         var fact = validator.ValidateForAppend(request.Fact);
         return (await AppendCheckedAsync([fact], batch: false, context.CancellationToken))[0];
     }
@@ -36,7 +36,6 @@ public sealed class ProducerRpc(
     /// <inheritdoc />
     public override async Task<AppendFactsResponse> AppendFacts(AppendFactsRequest request, ServerCallContext context)
     {
-        auth.RequireProducer(context);
         var facts = ValidateBatch(request.Facts);
         var response = new AppendFactsResponse();
         response.Results.AddRange(await AppendCheckedAsync(facts, batch: true, context.CancellationToken));
@@ -99,35 +98,30 @@ public sealed class ProducerRpc(
     /// <inheritdoc />
     public override Task<BeginUploadResponse> BeginUpload(BeginUploadRequest request, ServerCallContext context)
     {
-        Admit(context);
         return objects.BeginUploadAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
     public override Task<UploadChunkResponse> UploadChunk(UploadChunkRequest request, ServerCallContext context)
     {
-        Admit(context);
         return objects.UploadChunkAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
     public override Task<CompleteUploadResponse> CompleteUpload(CompleteUploadRequest request, ServerCallContext context)
     {
-        Admit(context);
         return objects.CompleteUploadAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
     public override Task<AbortUploadResponse> AbortUpload(AbortUploadRequest request, ServerCallContext context)
     {
-        Admit(context);
         return objects.AbortUploadAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
     public override Task<PutObjectResponse> PutObject(PutObjectRequest request, ServerCallContext context)
     {
-        Admit(context);
         return objects.PutObjectAsync(request, context.CancellationToken);
     }
 
@@ -170,6 +164,4 @@ public sealed class ProducerRpc(
             throw e.At($"facts[{index}]");
         }
     }
-
-    private void Admit(ServerCallContext context) => auth.RequireProducer(context);
 }

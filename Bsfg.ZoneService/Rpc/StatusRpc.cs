@@ -7,6 +7,7 @@ using Bsfg.ZoneService.Replication;
 using Bsfg.ZoneService.Security;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Rpc;
@@ -15,8 +16,8 @@ namespace Bsfg.ZoneService.Rpc;
 /// <c>bsfg.v1.StatusService</c>: the zone's log positions and, for a peer, its own consumers; for the zone's operator
 /// (a producer identity of this zone, like every other write to it), the quarantine.
 /// </summary>
+[Authorize]
 public sealed class StatusRpc(
-    CallerAuthenticator auth,
     FactLog log,
     ConsumerService consumers,
     IEnumerable<IEdgeStatusSource> edges,
@@ -27,7 +28,7 @@ public sealed class StatusRpc(
     /// <inheritdoc />
     public override async Task<GetZoneStatusResponse> GetZoneStatus(GetZoneStatusRequest request, ServerCallContext context)
     {
-        var caller = auth.Authenticate(context);
+        var caller = ZoneAuthentication.Caller(context);
         var ct = context.CancellationToken;
         var (first, last, count) = await log.GetBoundsAsync(ct);
         var response = new GetZoneStatusResponse
@@ -52,18 +53,14 @@ public sealed class StatusRpc(
     }
 
     /// <inheritdoc />
-    public override Task<ListQuarantineResponse> ListQuarantine(ListQuarantineRequest request, ServerCallContext context)
-    {
-        auth.RequireProducer(context);
-        return replication.ListQuarantineAsync(request, context.CancellationToken);
-    }
+    [Authorize(Policy = ZonePolicies.Producer)]
+    public override Task<ListQuarantineResponse> ListQuarantine(ListQuarantineRequest request, ServerCallContext context) =>
+        replication.ListQuarantineAsync(request, context.CancellationToken);
 
     /// <inheritdoc />
-    public override Task<ReplayQuarantinedResponse> ReplayQuarantined(ReplayQuarantinedRequest request, ServerCallContext context)
-    {
-        auth.RequireProducer(context);
-        return replication.ReplayQuarantinedAsync(request, context.CancellationToken);
-    }
+    [Authorize(Policy = ZonePolicies.Producer)]
+    public override Task<ReplayQuarantinedResponse> ReplayQuarantined(ReplayQuarantinedRequest request, ServerCallContext context) =>
+        replication.ReplayQuarantinedAsync(request, context.CancellationToken);
 }
 
 /// <summary>Something that reports inbound replication edges (the replication loops).</summary>

@@ -1,20 +1,21 @@
 // Drives a real zone service with connect-node: appends a fact as a producer (bearer token, no client
 // certificate), appends it again in a batch with a second fact (on "<subject>.more"), then reads it back as a peer zone (client certificate) through a durable consumer, and prints what
 // it observed as one JSON object for the C# test to check.
-// usage: node rpc/zone-connect.mjs <baseUrl> <connect|grpc> <binary|json> <subject> <consumer name>
+// usage: node rpc/zone-connect.mjs <baseUrl> <connect|grpc|grpc-web> <binary|json> <subject> <consumer name>
+// (gRPC-Web goes over HTTP/1.1, as from a browser or through a proxy that passes nothing else; the others over HTTP/2)
 // env: BSFG_PKI_DIR (ca.pem, client.pem, client.key of a peer zone), BSFG_TOKEN (producer token)
 import { randomUUID } from "node:crypto";
 import { createClient } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { loadRegistry, tlsFiles } from "./common.mjs";
 
 const [baseUrl, protocol, format, subject, consumerName] = process.argv.slice(2);
 const registry = loadRegistry();
 const tls = tlsFiles();
-const makeTransport = protocol === "grpc" ? createGrpcTransport : createConnectTransport;
+const makeTransport = { grpc: createGrpcTransport, "grpc-web": createGrpcWebTransport }[protocol] ?? createConnectTransport;
 const transport = (nodeOptions, token) => makeTransport({
   baseUrl,
-  httpVersion: "2",
+  httpVersion: protocol === "grpc-web" ? "1.1" : "2",
   useBinaryFormat: format === "binary",
   nodeOptions,
   interceptors: token ? [(next) => (req) => { req.header.set("authorization", `Bearer ${token}`); return next(req); }] : [],
