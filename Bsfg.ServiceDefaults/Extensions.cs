@@ -89,6 +89,8 @@ public static class Extensions
     /// </summary>
     private static void ConfigureOpenTelemetry(this IHostApplicationBuilder builder)
     {
+        // First of the hosted services, so the last to stop: it bounds the final export (see TelemetryShutdown).
+        builder.Services.AddHostedService<TelemetryShutdown>();
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

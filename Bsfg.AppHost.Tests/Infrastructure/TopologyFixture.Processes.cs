@@ -65,15 +65,16 @@ public partial class TopologyFixture
     /// <summary>
     /// A graceful shutdown, as a service manager stops a process: SIGTERM to the resource's program (below <c>dotnet run</c>
     /// for a project), and its <c>kill</c> command if it still runs after <paramref name="grace"/> (default 20 s). Nothing
-    /// if it does not run. The orchestrator then shows it exited, and <see cref="StartAsync"/> starts it again.
+    /// if it does not run. The orchestrator then shows it exited, and <see cref="StartAsync"/> starts it again. True
+    /// unless it had to be killed.
     /// </summary>
-    public async Task StopAsync(string resource, TimeSpan? grace = null)
+    public async Task<bool> StopAsync(string resource, TimeSpan? grace = null)
     {
         var ct = TestContext.Current.CancellationToken;
         Thaw(resource);
         if (!IsRunning(resource) || !App.ResourceNotifications.TryGetCurrentState(resource, out var current) || Pid(current) is not { } root)
         {
-            return;
+            return true;
         }
 
         var tree = ProcessTree.Of(root);
@@ -87,11 +88,13 @@ public partial class TopologyFixture
         {
             await WaitForExitAsync(resource, grace ?? TimeSpan.FromSeconds(20), ct);
             TestContext.Current.TestOutputHelper?.WriteLine($"{resource} stopped {clock.Elapsed.TotalSeconds:0.0} s after SIGTERM");
+            return true;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             TestContext.Current.TestOutputHelper?.WriteLine($"{resource} still ran {clock.Elapsed.TotalSeconds:0.0} s after SIGTERM: killed");
             await KillAsync(resource);
+            return false;
         }
     }
 

@@ -49,6 +49,12 @@ public partial class TopologyFixture : IAsyncLifetime
     /// <summary>Per-zone settings (configuration keys of the zone service) added by subclasses.</summary>
     protected virtual IReadOnlyDictionary<string, string> ZoneSettings(string zone) => new Dictionary<string, string>();
 
+    /// <summary>
+    /// Whether the services keep the OTLP endpoint Aspire gives them. Without the dashboard nothing listens there, so by
+    /// default the tests turn export off rather than have every service retry exports to nowhere.
+    /// </summary>
+    protected virtual bool ExportsTelemetry => false;
+
     /// <summary>More AppHost arguments added by subclasses.</summary>
     protected virtual IEnumerable<string> Arguments() => [];
 
@@ -74,6 +80,14 @@ public partial class TopologyFixture : IAsyncLifetime
         try
         {
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost>([.. args], ct);
+            if (!ExportsTelemetry)
+            {
+                foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+                {
+                    builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+                }
+            }
+
             foreach (var zone in Zones)
             {
                 // Settings for one start only (a fail point, another peer address): read at every start of the zone.

@@ -19,6 +19,8 @@ public sealed class TracedTopologyFixture : TopologyFixture
         await Receiver.DisposeAsync();
     }
 
+    protected override bool ExportsTelemetry => true;
+
     protected override IReadOnlyDictionary<string, string> ZoneSettings(string zone) => new Dictionary<string, string>
     {
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Receiver.Endpoint.ToString().TrimEnd('/'),
