@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
-using Bsfg.Nats.ObjectStore;
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.Tests.Infrastructure;
+using Bsfg.ZoneService.Objects;
 using Google.Protobuf;
 
 namespace Bsfg.Tests.ZoneService;

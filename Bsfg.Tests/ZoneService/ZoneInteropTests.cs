@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Bsfg.Nats.ObjectStore;
 using Bsfg.ServiceDefaults.Security;
 using Bsfg.Tests.Infrastructure;
+using Bsfg.ZoneService.Objects;
 
 namespace Bsfg.Tests.ZoneService;
 

@@ -1,8 +1,8 @@
-using Bsfg.Nats.ObjectStore;
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Errors;
+using Bsfg.ZoneService.Objects;
 using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Facts;

@@ -12,7 +12,7 @@ namespace Bsfg.ZoneService.Rpc;
 public sealed class PeerRpc(
     CallerAuthenticator auth,
     ConsumerService consumers,
-    ObjectService objects,
+    ObjectReader objects,
     ExportPolicy exports,
     FactTracing tracing,
     IHostApplicationLifetime lifetime) : PeerService.PeerServiceBase
