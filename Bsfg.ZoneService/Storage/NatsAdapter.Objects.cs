@@ -92,6 +92,7 @@ public static partial class NatsAdapter
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         ulong size = 0;
         uint chunks = 0;
+        ulong lastSequence = 0;
         try
         {
             while (true)
@@ -103,7 +104,7 @@ public static partial class NatsAdapter
                     if (chunks == 0)
                     {
                         // An empty object still gets one (empty) chunk message: NATS.Net's reader waits for a chunk.
-                        inFlight.Enqueue((js.PublishAsync<ReadOnlyMemory<byte>>(chunkSubject, ReadOnlyMemory<byte>.Empty, cancellationToken: cancellationToken).AsTask(), buffer));
+                        inFlight.Enqueue((PublishChunkAsync(js, chunkSubject, nuid, 0, ReadOnlyMemory<byte>.Empty, cancellationToken), buffer));
                         break;
                     }
 
@@ -114,10 +115,10 @@ public static partial class NatsAdapter
                 sha.AppendData(buffer, 0, filled);
                 size += (ulong)filled;
                 chunks++;
-                inFlight.Enqueue((js.PublishAsync<ReadOnlyMemory<byte>>(chunkSubject, buffer.AsMemory(0, filled), cancellationToken: cancellationToken).AsTask(), buffer));
+                inFlight.Enqueue((PublishChunkAsync(js, chunkSubject, nuid, chunks, buffer.AsMemory(0, filled), cancellationToken), buffer));
                 if (inFlight.Count >= window)
                 {
-                    await CompleteOldestAsync(inFlight);
+                    lastSequence = await CompleteOldestAsync(inFlight, lastSequence);
                 }
 
                 if (filled < chunkSize)
@@ -128,7 +129,7 @@ public static partial class NatsAdapter
 
             while (inFlight.Count > 0)
             {
-                await CompleteOldestAsync(inFlight);
+                lastSequence = await CompleteOldestAsync(inFlight, lastSequence);
             }
         }
         catch
@@ -225,12 +226,30 @@ public static partial class NatsAdapter
         }
     }
 
-    private static async Task CompleteOldestAsync(Queue<(Task<PubAckResponse> Ack, byte[] Buffer)> inFlight)
+    /// <summary>
+    /// One chunk, with a message id of the version and the chunk's number: a publish the client repeats (its first
+    /// answer lost, e.g. across a reconnect) is stored once.
+    /// </summary>
+    private static Task<PubAckResponse> PublishChunkAsync(NatsJSContext js, string subject, string nuid, uint number, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        js.PublishAsync(subject, data, opts: new NatsJSPubOpts { MsgId = nuid + "." + number.ToString(System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken: cancellationToken).AsTask();
+
+    /// <summary>
+    /// Awaits the oldest chunk's acknowledgement and checks that it was stored after the chunk before it: the stream's
+    /// order is the object's byte order, and a publish repeated after a reconnect can land behind later ones.
+    /// </summary>
+    private static async Task<ulong> CompleteOldestAsync(Queue<(Task<PubAckResponse> Ack, byte[] Buffer)> inFlight, ulong previous)
     {
         var (ack, buffer) = inFlight.Peek();
-        (await ack).EnsureSuccess();
+        var answer = await ack;
+        answer.EnsureSuccess();
+        if (answer.Seq <= previous)
+        {
+            throw new NatsJSException($"a chunk was stored at sequence {answer.Seq}, before the chunk preceding it (sequence {previous}); the write is abandoned, retry it");
+        }
+
         inFlight.Dequeue();
         ArrayPool<byte>.Shared.Return(buffer);
+        return answer.Seq;
     }
 
     /// <summary>Waits out the chunk publishes still in flight, then purges every chunk of the failed put (best effort).</summary>
