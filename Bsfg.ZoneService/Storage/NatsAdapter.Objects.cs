@@ -31,6 +31,9 @@ public static partial class NatsAdapter
     /// <summary>Bytes of chunks in flight in one put (acknowledgements awaited when it is full).</summary>
     private const int PutWindowBytes = 4 * 1024 * 1024;
 
+    /// <summary>Room left in a chunk message for its headers (the message id), below the server's maximum payload.</summary>
+    private const int ChunkHeaderRoom = 256;
+
     /// <summary>Metadata as other clients write it: absent fields left out.</summary>
     private static readonly JsonSerializerOptions MetaJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
@@ -46,6 +49,18 @@ public static partial class NatsAdapter
 
     /// <summary>All metadata subjects of a bucket.</summary>
     public static string MetaFilter(string bucket) => $"$O.{bucket}.M.>";
+
+    /// <summary>
+    /// Metadata as JSON with size and chunk count always present, as the reference client writes them (NATS.Net's
+    /// model leaves zeros out, which nats.js then reports as missing).
+    /// </summary>
+    public static byte[] EncodeMeta(ObjectMetadata meta)
+    {
+        var json = JsonSerializer.SerializeToNode(meta, MetaJson)!.AsObject();
+        json["size"] = meta.Size;
+        json["chunks"] = meta.Chunks;
+        return JsonSerializer.SerializeToUtf8Bytes(json);
+    }
 
     /// <summary>Decodes metadata read from a bucket's stream; null when it is not readable metadata.</summary>
     public static ObjectMetadata? DecodeMeta(ReadOnlyMemory<byte> json)
@@ -75,7 +90,7 @@ public static partial class NatsAdapter
 
     /// <summary>
     /// Stores <paramref name="content"/> as a new version of <paramref name="meta"/>'s name in chunks of
-    /// <paramref name="chunkSize"/> bytes, up to <see cref="PutWindowBytes"/> of them awaiting acknowledgement at a
+    /// <paramref name="chunkSize"/> bytes (less when the server's maximum payload leaves no room for a chunk's headers), up to <see cref="PutWindowBytes"/> of them awaiting acknowledgement at a
     /// time, then its metadata (size, chunk count, SHA-256 digest) with a roll-up of the name's earlier metadata, then
     /// purges the chunks of the version it replaced. A failure while chunks are written purges them and rethrows (the
     /// content stream may throw to refuse its content); nothing becomes visible before the metadata. Returns the
@@ -84,6 +99,11 @@ public static partial class NatsAdapter
     public static async Task<ObjectMetadata> PutObjectAsync(this NatsJSContext js, INatsObjStore store, ObjectMetadata meta, Stream content, int chunkSize, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        if (js.Connection.ServerInfo?.MaxPayload is > ChunkHeaderRoom and var maxPayload)
+        {
+            chunkSize = Math.Min(chunkSize, maxPayload - ChunkHeaderRoom);
+        }
+
         var previous = await store.TryGetInfoAsync(meta.Name, cancellationToken);
         var nuid = Guid.NewGuid().ToString("N");
         var chunkSubject = ChunkSubject(store.Bucket, nuid);
@@ -149,7 +169,7 @@ public static partial class NatsAdapter
 
         // From here the chunks stay: if this publish fails, the metadata may still have been stored (a lost
         // acknowledgement), and purging would leave it naming chunks that are gone.
-        var ack = await js.PublishAsync(MetaSubject(store.Bucket, meta.Name), JsonSerializer.SerializeToUtf8Bytes(meta, MetaJson), headers: new NatsHeaders { ["Nats-Rollup"] = "sub" }, cancellationToken: cancellationToken);
+        var ack = await js.PublishAsync(MetaSubject(store.Bucket, meta.Name), EncodeMeta(meta), headers: new NatsHeaders { ["Nats-Rollup"] = "sub" }, cancellationToken: cancellationToken);
         ack.EnsureSuccess();
         if (previous?.Nuid is { } old && old != nuid)
         {
