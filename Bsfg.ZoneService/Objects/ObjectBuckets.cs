@@ -38,6 +38,12 @@ public sealed partial class ObjectBuckets(ZoneNats nats, IOptions<ZoneOptions> o
     /// <summary>The zone's settings.</summary>
     internal ZoneOptions Options => _options;
 
+    /// <summary>
+    /// The largest chunk a producer may send: <see cref="ZoneOptions.MaxChunkBytes"/>, less when the server's maximum
+    /// payload leaves no room beside it for a message's headers (trace context among them).
+    /// </summary>
+    internal int MaxChunkBytes => nats.Client.ServerInfo?.MaxPayload is > HeaderRoom and var max ? Math.Min(_options.MaxChunkBytes, max - HeaderRoom) : _options.MaxChunkBytes;
+
     /// <summary>JetStream on the zone's server.</summary>
     internal NatsJSContext Js => nats.Js;
 
@@ -128,6 +134,9 @@ public sealed partial class ObjectBuckets(ZoneNats nats, IOptions<ZoneOptions> o
             return await nats.Obj.GetObjectStoreAsync(bucket.Name, cancellationToken);
         }
     }
+
+    /// <summary>Bytes kept free for headers in a message of at most the server's maximum payload.</summary>
+    private const int HeaderRoom = 1024;
 
     /// <summary><c>err_code</c> of "stream name already in use with a different configuration".</summary>
     private const int StreamNameInUse = 10058;

@@ -48,7 +48,7 @@ public sealed class ObjectReader(ObjectBuckets buckets, ObjectChunks chunks, Ref
             return response;
         }
 
-        var max = (ulong)buckets.Options.MaxChunkBytes;
+        var max = (ulong)buckets.MaxChunkBytes;
         var length = request.Length == 0 ? max : Math.Min(request.Length, max);
         var data = new byte[(int)Math.Min(length, info.Size - request.Offset)];
         await chunks.ReadRangeAsync(store, info, request.Offset, data, what, cancellationToken);

@@ -25,7 +25,7 @@ public sealed partial class UploadService(ObjectBuckets buckets, ObjectWriter wr
 
     private INatsKVStore Uploads => buckets.Uploads;
 
-    private int MaxChunkBytes => buckets.Options.MaxChunkBytes;
+    private int MaxChunkBytes => buckets.MaxChunkBytes;
 
     /// <inheritdoc />
     public void Dispose() => _uploadLocks.Dispose();
