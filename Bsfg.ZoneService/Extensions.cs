@@ -61,7 +61,12 @@ public static class Extensions
         services.AddSingleton<FactIndex>();
         AddComponent<FactLog>(services);
         AddComponent<ConsumerStore>(services);
-        AddComponent<ObjectService>(services);
+        AddComponent<ObjectBuckets>(services);
+        services.AddSingleton<ObjectChunks>();
+        services.AddSingleton<ObjectWriter>();
+        services.AddSingleton<ReferenceService>();
+        services.AddSingleton<UploadService>();
+        services.AddSingleton<ObjectReader>();
         services.AddSingleton<FactValidator>();
         services.AddSingleton<FactReaderPool>();
         services.AddSingleton<ConsumerService>();

@@ -1,8 +1,8 @@
+using Bsfg.Protocol;
 using System.Globalization;
 using System.Security.Cryptography;
-using Bsfg.Nats.JetStream;
-using Bsfg.Nats.ObjectStore;
 using Bsfg.ZoneService.Storage;
+using NATS.Client.JetStream;
 
 namespace Bsfg.ZoneService.Objects;
 
@@ -11,7 +11,7 @@ internal sealed class ContentMismatchException(string message) : Exception(messa
 
 /// <summary>
 /// A forward-only read stream that counts and hashes what it hands out and checks the declared size and SHA-256
-/// <em>before</em> handing out the last bytes: a consumer such as <see cref="ObjStore.PutAsync"/> therefore fails
+/// <em>before</em> handing out the last bytes: a consumer such as <see cref="NatsAdapter.PutObjectAsync"/> therefore fails
 /// (and discards its partial write) before it could ever publish an object's metadata for wrong content.
 /// Derived classes supply the bytes in pieces.
 /// </summary>
@@ -145,28 +145,23 @@ internal sealed class VerifyingMemoryStream(ReadOnlyMemory<byte> content, byte[]
 }
 
 /// <summary>
-/// The staged chunks of an upload, read in order through an ordered consumer with a small window (bounded memory),
-/// checked to cover [0, size) without gaps, hashed and verified. Chunks at or beyond <c>size</c> (a chunk staged by a
-/// call that failed before recording it) are ignored.
+/// The staged chunks of an upload, read in order through an ephemeral consumer in batches of about 4 MiB (bounded
+/// memory), checked to cover [0, size) without gaps, hashed and verified. Chunks at or beyond <c>size</c> (a chunk
+/// staged by a call that failed before recording it) are ignored.
 /// </summary>
 internal sealed class StagedContentStream : VerifyingStream
 {
-    private readonly IAsyncEnumerator<JetStreamMsg> _chunks;
+    private readonly IAsyncEnumerator<SubjectMessage> _chunks;
     private readonly string _prefix;
 
-    public StagedContentStream(JetStreamContext js, string uploadId, ulong size, byte[] hash, int maxChunkBytes, CancellationToken cancellationToken)
+    public StagedContentStream(NatsJSContext js, string uploadId, ulong size, byte[] hash, int maxChunkBytes, CancellationToken cancellationToken)
         : base(size, hash, "upload " + uploadId)
     {
         _prefix = ObjectAssets.ChunkSubject(uploadId, 0)[..^1];
-        var opts = new OrderedReadOpts
-        {
-            FilterSubject = ObjectAssets.ChunkFilter(uploadId),
-            // Each pull asks for about 4 MiB of chunks.
-            BatchSize = Math.Max(1, 4 * 1024 * 1024 / maxChunkBytes),
-        };
+        var batch = Math.Max(1, 4 * 1024 * 1024 / maxChunkBytes);
         _chunks = size == 0
-            ? AsyncEnumerable.Empty<JetStreamMsg>().GetAsyncEnumerator(cancellationToken)
-            : js.ReadOrderedAsync(ZoneAssets.UploadChunkStream, opts, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            ? AsyncEnumerable.Empty<SubjectMessage>().GetAsyncEnumerator(cancellationToken)
+            : js.ReadSubjectAsync(ZoneAssets.UploadChunkStream, ObjectAssets.ChunkFilter(uploadId), 1, headersOnly: false, batch, cancellationToken).GetAsyncEnumerator(cancellationToken);
     }
 
     public override async ValueTask DisposeAsync()

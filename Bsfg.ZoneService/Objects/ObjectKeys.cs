@@ -1,5 +1,5 @@
 using System.Text;
-using Bsfg.Nats.ObjectStore;
+using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Errors;
 
@@ -22,6 +22,9 @@ internal sealed record ParsedRef(string Bucket, string Key, byte[] Hash, ulong S
 /// <summary>Rules for upload ids, object keys and digests, and the reference bucket's key of an object.</summary>
 internal static class ObjectKeys
 {
+    /// <summary>Longest object key, in UTF-8 bytes (keys become subject tokens, so they stay well below the control line limit).</summary>
+    public const int MaxKeyBytes = 512;
+
     /// <summary>Longest upload id.</summary>
     public const int MaxUploadIdLength = 128;
 
@@ -37,7 +40,7 @@ internal static class ObjectKeys
         return uploadId;
     }
 
-    /// <summary>Checks an object key: non-empty, at most <see cref="ObjectService.MaxKeyBytes"/> UTF-8 bytes, no control characters.</summary>
+    /// <summary>Checks an object key: non-empty, at most <see cref="MaxKeyBytes"/> UTF-8 bytes, no control characters.</summary>
     public static void CheckKey(string key, string what)
     {
         if (string.IsNullOrEmpty(key))
@@ -45,9 +48,9 @@ internal static class ObjectKeys
             throw new InvalidRequestException($"{what}: key is empty");
         }
 
-        if (Encoding.UTF8.GetByteCount(key) > ObjectService.MaxKeyBytes || key.Any(char.IsControl))
+        if (Encoding.UTF8.GetByteCount(key) > MaxKeyBytes || key.Any(char.IsControl))
         {
-            throw new InvalidRequestException($"{what}: key '{Shorten(key)}' must be at most {ObjectService.MaxKeyBytes} UTF-8 bytes without control characters");
+            throw new InvalidRequestException($"{what}: key '{Shorten(key)}' must be at most {MaxKeyBytes} UTF-8 bytes without control characters");
         }
     }
 
@@ -59,7 +62,7 @@ internal static class ObjectKeys
 
     /// <summary>Key of the object in the reference bucket: <c>&lt;bucket&gt;.&lt;base64url(key)&gt;</c> (KV keys allow '=', '-' and '_').</summary>
     public static string ReferenceKey(string bucket, string key) =>
-        bucket + "." + ObjectDigest.Base64UrlPadded(Encoding.UTF8.GetBytes(key));
+        bucket + "." + Convert.ToBase64String(Encoding.UTF8.GetBytes(key)).Replace('+', '-').Replace('/', '_');
 
     /// <summary>
     /// The content-addressed key of <paramref name="hash"/>: the key given to an object uploaded without one, and where a

@@ -67,7 +67,7 @@ internal sealed record ObjectReferences
     [JsonPropertyName("size")]
     public ulong Size { get; init; }
 
-    /// <summary>Distinct subjects of facts referencing the object (at most <see cref="ObjectService.MaxRecordedSubjects"/>).</summary>
+    /// <summary>Distinct subjects of facts referencing the object (at most <see cref="ReferenceService.MaxRecordedSubjects"/>).</summary>
     [JsonPropertyName("subjects")]
     public IReadOnlyList<string> Subjects { get; init; } = [];
 

@@ -151,7 +151,7 @@ internal sealed partial class EdgeWorker(
 
         // The object is referenced by a fact about to be appended here (also when it was already held, maybe unreferenced
         // or for other subjects): keep it from the orphan sweeper and readable by peers allowed this subject.
-        await deps.Objects.RecordReferencesAsync([objectRef], subject, ct);
+        await deps.References.RecordReferencesAsync([objectRef], subject, ct);
         return transferred;
     }
 

@@ -101,5 +101,5 @@ internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectR
     }
 
     private static bool SameDigest(string answered, string referenced) =>
-        Bsfg.Nats.ObjectStore.ObjectDigest.TryDecode(referenced, out var hash) && Objects.ObjectKeys.SameDigest(answered, hash);
+        ObjectDigest.TryDecode(referenced, out var hash) && Objects.ObjectKeys.SameDigest(answered, hash);
 }

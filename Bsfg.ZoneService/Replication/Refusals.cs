@@ -3,7 +3,6 @@ using Bsfg.ZoneService.Errors;
 using Bsfg.ZoneService.Rpc;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-using Legacy = Bsfg.Nats;
 
 namespace Bsfg.ZoneService.Replication;
 
@@ -30,8 +29,6 @@ internal static class Refusals
             or StatusCode.OutOfRange or StatusCode.NotFound or StatusCode.PermissionDenied or StatusCode.DataLoss,
         NatsJSApiException { Error.ErrCode: MessageTooLarge } => true,
         NatsPayloadTooLargeException => true,
-        Legacy.JetStream.NatsJSApiException { ErrorCode: MessageTooLarge } => true,
-        Legacy.NatsPayloadTooLargeException => true,
         _ => false,
     };
 
@@ -42,8 +39,6 @@ internal static class Refusals
         RpcException rpc => (rpc.StatusCode, rpc.Message),
         NatsJSApiException api => (StatusCode.InvalidArgument, "the local log refused the fact: " + api.Error.Description),
         NatsPayloadTooLargeException large => (StatusCode.InvalidArgument, "the fact is too large for this zone's NATS server: " + large.Message),
-        Legacy.JetStream.NatsJSApiException api => (StatusCode.InvalidArgument, "the local log refused the fact: " + api.Error.Description),
-        Legacy.NatsPayloadTooLargeException large => (StatusCode.InvalidArgument, "the fact is too large for this zone's NATS server: " + large.Message),
         _ => (StatusCode.Internal, error.Message),
     };
 

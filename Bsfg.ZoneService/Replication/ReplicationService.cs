@@ -30,7 +30,8 @@ public sealed partial class ReplicationService : BackgroundService, IEdgeStatusS
         PeerClients peers,
         FactLog log,
         FactValidator validator,
-        ObjectService objects,
+        ObjectWriter objects,
+        ReferenceService references,
         IngestStore ingest,
         QuarantineStore quarantine,
         ReplicationMetrics metrics,
@@ -44,7 +45,7 @@ public sealed partial class ReplicationService : BackgroundService, IEdgeStatusS
         _lifetime = lifetime;
         _quarantine = quarantine;
         _time = time;
-        var deps = new ReplicationDependencies(peers, log, validator, objects, ingest, quarantine, metrics, tracing, new FailPoints(replication), time);
+        var deps = new ReplicationDependencies(peers, log, validator, objects, references, ingest, quarantine, metrics, tracing, new FailPoints(replication), time);
         var logger = loggerFactory.CreateLogger<ReplicationService>();
         _edges = [.. replication.Value.Edges.Select(e => new EdgeWorker(e, zone.Value.Name, deps, logger))];
         foreach (var edge in _edges)

@@ -13,7 +13,7 @@ namespace Bsfg.ZoneService.Rpc;
 [Authorize(Policy = ZonePolicies.Peer)]
 public sealed class PeerRpc(
     ConsumerService consumers,
-    ObjectService objects,
+    ObjectReader objects,
     ExportPolicy exports,
     FactTracing tracing,
     IHostApplicationLifetime lifetime) : PeerService.PeerServiceBase

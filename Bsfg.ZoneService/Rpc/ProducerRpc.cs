@@ -18,7 +18,8 @@ namespace Bsfg.ZoneService.Rpc;
 public sealed class ProducerRpc(
     FactValidator validator,
     FactLog log,
-    ObjectService objects,
+    ReferenceService references,
+    UploadService uploads,
     ZoneMetrics metrics,
     FactTracing tracing,
     TimeProvider time,
@@ -54,7 +55,7 @@ public sealed class ProducerRpc(
             if (facts[i].ObjectRefs.Count > 0)
             {
                 var refs = facts[i].ObjectRefs;
-                await (batch ? Item(i, () => objects.ValidateRefsAsync(refs, ct)) : objects.ValidateRefsAsync(refs, ct));
+                await (batch ? Item(i, () => references.ValidateRefsAsync(refs, ct)) : references.ValidateRefsAsync(refs, ct));
             }
         }
 
@@ -62,7 +63,7 @@ public sealed class ProducerRpc(
         // in between keeps an object too long, never too short.
         foreach (var fact in facts.Where(f => f.ObjectRefs.Count > 0))
         {
-            await objects.RecordReferencesAsync(fact.ObjectRefs, fact.Subject, ct);
+            await references.RecordReferencesAsync(fact.ObjectRefs, fact.Subject, ct);
         }
 
         var recordedAt = FactCodec.Now(time);
@@ -98,31 +99,31 @@ public sealed class ProducerRpc(
     /// <inheritdoc />
     public override Task<BeginUploadResponse> BeginUpload(BeginUploadRequest request, ServerCallContext context)
     {
-        return objects.BeginUploadAsync(request, context.CancellationToken);
+        return uploads.BeginUploadAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
     public override Task<UploadChunkResponse> UploadChunk(UploadChunkRequest request, ServerCallContext context)
     {
-        return objects.UploadChunkAsync(request, context.CancellationToken);
+        return uploads.UploadChunkAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
     public override Task<CompleteUploadResponse> CompleteUpload(CompleteUploadRequest request, ServerCallContext context)
     {
-        return objects.CompleteUploadAsync(request, context.CancellationToken);
+        return uploads.CompleteUploadAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
     public override Task<AbortUploadResponse> AbortUpload(AbortUploadRequest request, ServerCallContext context)
     {
-        return objects.AbortUploadAsync(request, context.CancellationToken);
+        return uploads.AbortUploadAsync(request, context.CancellationToken);
     }
 
     /// <inheritdoc />
     public override Task<PutObjectResponse> PutObject(PutObjectRequest request, ServerCallContext context)
     {
-        return objects.PutObjectAsync(request, context.CancellationToken);
+        return uploads.PutObjectAsync(request, context.CancellationToken);
     }
 
     private List<Fact> ValidateBatch(IReadOnlyList<Fact> requested)

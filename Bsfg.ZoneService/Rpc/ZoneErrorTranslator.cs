@@ -5,7 +5,6 @@ using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
 using NATS.Client.ObjectStore;
-using Legacy = Bsfg.Nats;
 
 namespace Bsfg.ZoneService.Rpc;
 
@@ -23,9 +22,6 @@ internal static class ZoneErrorTranslator
         NatsJSApiException { Error.ErrCode: StorageFull } full => Error(StatusCode.ResourceExhausted, "the zone's storage refused the write: " + full.Error.Description),
         NatsJSApiException { Error.Code: 503 } api => Error(StatusCode.Unavailable, "the zone's log is unavailable: " + api.Error.Description),
         NatsException or NatsKVException or NatsObjException or FactReaderLostException => Error(StatusCode.Unavailable, "the zone's log is unavailable; retry: " + exception.Message),
-        Legacy.JetStream.NatsJSApiException { ErrorCode: StorageFull } full => Error(StatusCode.ResourceExhausted, "the zone's storage refused the write: " + full.Description),
-        Legacy.JetStream.NatsJSApiException { Code: 503 } api => Error(StatusCode.Unavailable, "the zone's log is unavailable: " + api.Description),
-        Legacy.NatsException => Error(StatusCode.Unavailable, "the zone's log is unavailable; retry: " + exception.Message),
         _ => null,
     };
 

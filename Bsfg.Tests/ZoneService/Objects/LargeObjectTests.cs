@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Bsfg.Nats.ObjectStore;
+using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.Tests.Infrastructure;
 using Bsfg.Tests.ObjectStore;
@@ -22,7 +22,7 @@ public sealed class LargeObjectTests(NatsServerFixture fixture) : IClassFixture<
         using var sampler = new MemorySampler();
         var clock = Stopwatch.StartNew();
         var id = NewUploadId();
-        await zone.Service.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "image.iso", ExpectedSize = Size }, ct);
+        await zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "image.iso", ExpectedSize = Size }, ct);
 
         var buffer = new byte[zone.Options.MaxChunkBytes];
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -33,27 +33,27 @@ public sealed class LargeObjectTests(NatsServerFixture fixture) : IClassFixture<
                 await content.ReadExactlyAsync(buffer, ct);
                 sha.AppendData(buffer);
                 // The service has stored the chunk when the call returns, so the buffer can be reused without a copy.
-                await zone.Service.UploadChunkAsync(new UploadChunkRequest { UploadId = id, Offset = (ulong)offset, Data = UnsafeByteOperations.UnsafeWrap(buffer) }, ct);
+                await zone.Uploads.UploadChunkAsync(new UploadChunkRequest { UploadId = id, Offset = (ulong)offset, Data = UnsafeByteOperations.UnsafeWrap(buffer) }, ct);
             }
         }
 
         var digest = ObjectDigest.Format(sha.GetHashAndReset());
         var uploaded = clock.Elapsed;
-        var done = await zone.Service.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = Size, Digest = digest }, ct);
+        var done = await zone.Uploads.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = Size, Digest = digest }, ct);
         var completed = clock.Elapsed;
-        await zone.Service.RecordReferencesAsync([done.ObjectRef], "facts.planta.document.D1", ct);
+        await zone.References.RecordReferencesAsync([done.ObjectRef], "facts.planta.document.D1", ct);
 
         await using var sink = new HashingSink();
         ulong offsetRead = 0;
         FetchObjectResponse range;
         do
         {
-            range = await zone.Service.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "image.iso", Offset = offsetRead }, _ => true, ct);
+            range = await zone.Reader.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "image.iso", Offset = offsetRead }, _ => true, ct);
             await sink.WriteAsync(range.Data.Memory, ct);
             offsetRead += (ulong)range.Data.Length;
         }
         while (!range.Eof);
-        var middle = await zone.Service.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "image.iso", Offset = (Size / 2) - 3, Length = 100 }, _ => true, ct);
+        var middle = await zone.Reader.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "image.iso", Offset = (Size / 2) - 3, Length = 100 }, _ => true, ct);
         var read = clock.Elapsed;
 
         TestContext.Current.TestOutputHelper?.WriteLine(
@@ -67,7 +67,7 @@ public sealed class LargeObjectTests(NatsServerFixture fixture) : IClassFixture<
         Assert.Equal(100, middle.Data.Length);
         Assert.True(sampler.PeakTotalMemory < MemoryCeiling, $"peak managed memory {sampler.PeakTotalMemory >> 20} MiB");
         Assert.True(sampler.PeakHeapSize < MemoryCeiling, $"peak GC heap {sampler.PeakHeapSize >> 20} MiB");
-        await ObjStore.DeleteBucketAsync(zone.Nats.JetStream, zone.Bucket, ct);
+        await new NATS.Client.ObjectStore.NatsObjContext(zone.Nats.Js).DeleteObjectStore(zone.Bucket, ct);
     }
 
     /// <summary>Samples the process's managed memory every few milliseconds until disposed.</summary>

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Bsfg.Nats.ObjectStore;
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.Tests.Infrastructure;
@@ -10,7 +9,6 @@ using Bsfg.ZoneService.Rpc;
 using Bsfg.ZoneService.Storage;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
-using ObjectDigest = Bsfg.Protocol.ObjectDigest;
 
 namespace Bsfg.Tests.ZoneService.Objects;
 
@@ -24,21 +22,36 @@ public sealed class ManualClock : TimeProvider
     public void Advance(TimeSpan by) => _now += by;
 }
 
-/// <summary>An <see cref="ObjectService"/> on the fixture's server with its own bucket, connection and clock.</summary>
+/// <summary>The zone's artifact services on the fixture's server with their own bucket, connection and clock.</summary>
 public sealed class ObjectZone : IAsyncDisposable
 {
-    private ObjectZone(ZoneNats nats, ObjectService service, string bucket, ManualClock clock, ZoneOptions options)
+    private ObjectZone(ZoneNats nats, ObjectBuckets buckets, string bucket, ManualClock clock, ZoneOptions options)
     {
         Nats = nats;
-        Service = service;
+        Buckets = buckets;
         Bucket = bucket;
         Clock = clock;
         Options = options;
+        Chunks = new ObjectChunks(buckets, NullLogger<ObjectChunks>.Instance);
+        Writer = new ObjectWriter(buckets, Chunks, NullLogger<ObjectWriter>.Instance);
+        References = new ReferenceService(buckets, clock, NullLogger<ReferenceService>.Instance);
+        Uploads = new UploadService(buckets, Writer, clock, NullLogger<UploadService>.Instance);
+        Reader = new ObjectReader(buckets, Chunks, References);
     }
 
     public ZoneNats Nats { get; }
 
-    public ObjectService Service { get; }
+    public ObjectBuckets Buckets { get; }
+
+    public ObjectChunks Chunks { get; }
+
+    public ObjectWriter Writer { get; }
+
+    public ReferenceService References { get; }
+
+    public UploadService Uploads { get; }
+
+    public ObjectReader Reader { get; }
 
     public string Bucket { get; }
 
@@ -53,13 +66,16 @@ public sealed class ObjectZone : IAsyncDisposable
         configure?.Invoke(options);
         var connection = new NatsConnectionOptions { Url = server.Url };
         var client = new NATS.Client.Core.NatsConnection(NatsRegistration.Configure(NATS.Client.Core.NatsOpts.Default, connection, options.Name));
-        var nats = new ZoneNats(client, Microsoft.Extensions.Options.Options.Create(connection), Microsoft.Extensions.Options.Options.Create(options), NullLoggerFactory.Instance);
+        var nats = new ZoneNats(client);
         await nats.ConnectAsync(TestContext.Current.CancellationToken);
-        var clock = new ManualClock();
-        var service = new ObjectService(nats, Microsoft.Extensions.Options.Options.Create(options), clock, NullLogger<ObjectService>.Instance);
-        await service.InitializeAsync(TestContext.Current.CancellationToken);
-        return new ObjectZone(nats, service, bucket, clock, options);
+        var buckets = new ObjectBuckets(nats, Microsoft.Extensions.Options.Options.Create(options), NullLogger<ObjectBuckets>.Instance);
+        await buckets.InitializeAsync(TestContext.Current.CancellationToken);
+        return new ObjectZone(nats, buckets, bucket, new ManualClock(), options);
     }
+
+    /// <summary>A sweeper of this zone's buckets on its clock.</summary>
+    public ObjectSweeper Sweeper(ObjectOptions options) =>
+        new(Buckets, Chunks, References, Microsoft.Extensions.Options.Options.Create(options), Clock, NullLogger<ObjectSweeper>.Instance);
 
     public static string NewUploadId() => Guid.NewGuid().ToString();
 
@@ -73,16 +89,16 @@ public sealed class ObjectZone : IAsyncDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var id = NewUploadId();
-        await Service.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = Bucket, Key = key, MediaType = "application/octet-stream", FileName = "f.bin" }, ct);
+        await Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = Bucket, Key = key, MediaType = "application/octet-stream", FileName = "f.bin" }, ct);
         for (var offset = 0; offset < data.Length; offset += chunk)
         {
-            await Service.UploadChunkAsync(Chunk(id, data, offset, chunk), ct);
+            await Uploads.UploadChunkAsync(Chunk(id, data, offset, chunk), ct);
         }
 
-        var done = await Service.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = (ulong)data.Length, Digest = DigestOf(data) }, ct);
+        var done = await Uploads.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = (ulong)data.Length, Digest = DigestOf(data) }, ct);
         if (referencedBy is not null)
         {
-            await Service.RecordReferencesAsync([done.ObjectRef], referencedBy, ct);
+            await References.RecordReferencesAsync([done.ObjectRef], referencedBy, ct);
         }
 
         return done.ObjectRef;
@@ -102,7 +118,7 @@ public sealed class ObjectZone : IAsyncDisposable
         var sink = new MemoryStream();
         while (true)
         {
-            var r = await Service.FetchObjectAsync(new FetchObjectRequest { Bucket = Bucket, Key = key, Offset = (ulong)sink.Length, Length = range }, canRead ?? (_ => true), ct);
+            var r = await Reader.FetchObjectAsync(new FetchObjectRequest { Bucket = Bucket, Key = key, Offset = (ulong)sink.Length, Length = range }, canRead ?? (_ => true), ct);
             sink.Write(r.Data.Span);
             if (r.Eof)
             {
@@ -113,7 +129,9 @@ public sealed class ObjectZone : IAsyncDisposable
         }
     }
 
-    public async Task<ObjStore> StoreAsync() => await ObjStore.BindAsync(Nats.JetStream, Bucket, TestContext.Current.CancellationToken);
+    /// <summary>The zone's bucket as NATS.Net's Object Store sees it.</summary>
+    public async Task<TestObjStore> StoreAsync() =>
+        new(await new NATS.Client.ObjectStore.NatsObjContext(Nats.Js).GetObjectStoreAsync(Bucket, TestContext.Current.CancellationToken), Nats.Js);
 
     /// <summary>Awaits the zone's error for <paramref name="call"/>, checked by the status callers would see.</summary>
     public static async Task<ZoneException> FailsWith(StatusCode code, Func<Task> call)
@@ -126,8 +144,39 @@ public sealed class ObjectZone : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Service.Dispose();
-        await Nats.DisposeAsync();
+        Writer.Dispose();
+        Uploads.Dispose();
         await Nats.Client.DisposeAsync();
     }
+}
+
+/// <summary>A bucket read through NATS.Net's Object Store, with "absent" as null.</summary>
+public sealed class TestObjStore(NATS.Client.ObjectStore.INatsObjStore store, NATS.Client.JetStream.NatsJSContext js)
+{
+    public NATS.Client.ObjectStore.INatsObjStore Inner => store;
+
+    /// <summary>The object's metadata; null when absent (or deleted, unless <paramref name="includeDeleted"/>).</summary>
+    public async Task<NATS.Client.ObjectStore.Models.ObjectMetadata?> GetInfoAsync(string name, bool includeDeleted = false, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await store.GetInfoAsync(name, includeDeleted, cancellationToken);
+        }
+        catch (NATS.Client.ObjectStore.NatsObjNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads the whole object (its digest checked by NATS.Net).</summary>
+    public async Task<NATS.Client.ObjectStore.Models.ObjectMetadata> GetAsync(string name, Stream sink, CancellationToken cancellationToken) =>
+        await store.GetAsync(name, sink, leaveOpen: true, cancellationToken);
+
+    /// <summary>The live objects.</summary>
+    public IAsyncEnumerable<NATS.Client.ObjectStore.Models.ObjectMetadata> ListAsync(CancellationToken cancellationToken) =>
+        store.ListAsync(cancellationToken: cancellationToken);
+
+    /// <summary>Messages in the bucket's stream (chunks and metadata).</summary>
+    public async Task<ulong> MessagesAsync(CancellationToken cancellationToken) =>
+        (ulong)(await js.GetStreamAsync("OBJ_" + store.Bucket, cancellationToken: cancellationToken)).Info.State.Messages;
 }

@@ -33,9 +33,9 @@ public sealed class PutObjectTests(NatsServerFixture fixture) : IClassFixture<Na
         await using var zone = await StartAsync(fixture.Server);
         var data = RandomNumberGenerator.GetBytes(length);
 
-        var put = (await zone.Service.PutObjectAsync(Put(zone.Bucket, data, "one-call"), ct)).ObjectRef;
+        var put = (await zone.Uploads.PutObjectAsync(Put(zone.Bucket, data, "one-call"), ct)).ObjectRef;
         var uploaded = await zone.UploadAsync(data, "chunked", chunk: 64 * 1024, referencedBy: null);
-        await zone.Service.RecordReferencesAsync([put], "facts.planta.batch.B1", ct);
+        await zone.References.RecordReferencesAsync([put], "facts.planta.batch.B1", ct);
 
         var expected = uploaded.Clone();
         expected.Key = "one-call";
@@ -61,15 +61,15 @@ public sealed class PutObjectTests(NatsServerFixture fixture) : IClassFixture<Na
         await using var zone = await StartAsync(fixture.Server);
         var data = RandomNumberGenerator.GetBytes(10_000);
 
-        var first = (await zone.Service.PutObjectAsync(Put(zone.Bucket, data), ct)).ObjectRef;
-        var again = (await zone.Service.PutObjectAsync(Put(zone.Bucket, data), ct)).ObjectRef;
+        var first = (await zone.Uploads.PutObjectAsync(Put(zone.Bucket, data), ct)).ObjectRef;
+        var again = (await zone.Uploads.PutObjectAsync(Put(zone.Bucket, data), ct)).ObjectRef;
         var chunked = await zone.UploadAsync(data, referencedBy: null);
 
         Assert.Equal("sha256-" + Convert.ToHexStringLower(SHA256.HashData(data)), first.Key);
         Assert.Equal(first, again);
         Assert.Equal(first, chunked);
         var store = await zone.StoreAsync();
-        Assert.Single(await store.ListAsync(cancellationToken: ct).ToListAsync(ct));
+        Assert.Single(await store.ListAsync(ct).ToListAsync(ct));
     }
 
     [Fact]
@@ -82,31 +82,31 @@ public sealed class PutObjectTests(NatsServerFixture fixture) : IClassFixture<Na
             o.Buckets[0].MaxBytes = 40_000;
         });
         var data = RandomNumberGenerator.GetBytes(1_000);
-        var taken = (await zone.Service.PutObjectAsync(Put(zone.Bucket, data, "taken"), ct)).ObjectRef;
-        await zone.Service.RecordReferencesAsync([taken], "facts.planta.batch.B1", ct);
+        var taken = (await zone.Uploads.PutObjectAsync(Put(zone.Bucket, data, "taken"), ct)).ObjectRef;
+        await zone.References.RecordReferencesAsync([taken], "facts.planta.batch.B1", ct);
         var store = await zone.StoreAsync();
-        var before = (await zone.Nats.JetStream.GetStreamInfoAsync(store.StreamName, ct)).State.Messages;
+        var before = await store.MessagesAsync(ct);
 
-        var tooLarge = await FailsWith(StatusCode.ResourceExhausted, () => zone.Service.PutObjectAsync(Put(zone.Bucket, new byte[50_001], "big"), ct));
+        var tooLarge = await FailsWith(StatusCode.ResourceExhausted, () => zone.Uploads.PutObjectAsync(Put(zone.Bucket, new byte[50_001], "big"), ct));
         Assert.Contains("PutObject limit of 50000 bytes", tooLarge.Message, StringComparison.Ordinal);
         Assert.Contains("BeginUpload", tooLarge.Message, StringComparison.Ordinal);
-        var overBucket = await FailsWith(StatusCode.ResourceExhausted, () => zone.Service.PutObjectAsync(Put(zone.Bucket, new byte[40_001], "bucket"), ct));
+        var overBucket = await FailsWith(StatusCode.ResourceExhausted, () => zone.Uploads.PutObjectAsync(Put(zone.Bucket, new byte[40_001], "bucket"), ct));
         Assert.Contains("limit of bucket", overBucket.Message, StringComparison.Ordinal);
-        var mismatch = await FailsWith(StatusCode.DataLoss, () => zone.Service.PutObjectAsync(Put(zone.Bucket, data, "mismatch", DigestOf(data.AsSpan(1))), ct));
+        var mismatch = await FailsWith(StatusCode.DataLoss, () => zone.Uploads.PutObjectAsync(Put(zone.Bucket, data, "mismatch", DigestOf(data.AsSpan(1))), ct));
         Assert.Contains("nothing was stored", mismatch.Message, StringComparison.Ordinal);
-        await FailsWith(StatusCode.InvalidArgument, () => zone.Service.PutObjectAsync(Put(zone.Bucket, data, "digest", "md5=abc"), ct));
-        await FailsWith(StatusCode.InvalidArgument, () => zone.Service.PutObjectAsync(Put("nope-files", data, "bucket"), ct));
-        await FailsWith(StatusCode.InvalidArgument, () => zone.Service.PutObjectAsync(Put(zone.Bucket, data, "bad\nkey"), ct));
-        await FailsWith(StatusCode.InvalidArgument, () => zone.Service.PutObjectAsync(Put(zone.Bucket, data, new string('k', 513)), ct));
+        await FailsWith(StatusCode.InvalidArgument, () => zone.Uploads.PutObjectAsync(Put(zone.Bucket, data, "digest", "md5=abc"), ct));
+        await FailsWith(StatusCode.InvalidArgument, () => zone.Uploads.PutObjectAsync(Put("nope-files", data, "bucket"), ct));
+        await FailsWith(StatusCode.InvalidArgument, () => zone.Uploads.PutObjectAsync(Put(zone.Bucket, data, "bad\nkey"), ct));
+        await FailsWith(StatusCode.InvalidArgument, () => zone.Uploads.PutObjectAsync(Put(zone.Bucket, data, new string('k', 513)), ct));
         var reserved = "sha256-" + Convert.ToHexStringLower(SHA256.HashData("other"u8));
-        await FailsWith(StatusCode.InvalidArgument, () => zone.Service.PutObjectAsync(Put(zone.Bucket, data, reserved), ct));
-        await FailsWith(StatusCode.InvalidArgument, () => zone.Service.PutObjectAsync(new PutObjectRequest(Put(zone.Bucket, data, "media")) { MediaType = new string('m', 257) }, ct));
+        await FailsWith(StatusCode.InvalidArgument, () => zone.Uploads.PutObjectAsync(Put(zone.Bucket, data, reserved), ct));
+        await FailsWith(StatusCode.InvalidArgument, () => zone.Uploads.PutObjectAsync(new PutObjectRequest(Put(zone.Bucket, data, "media")) { MediaType = new string('m', 257) }, ct));
         var other = RandomNumberGenerator.GetBytes(1_000);
-        var exists = await FailsWith(StatusCode.AlreadyExists, () => zone.Service.PutObjectAsync(Put(zone.Bucket, other, "taken"), ct));
+        var exists = await FailsWith(StatusCode.AlreadyExists, () => zone.Uploads.PutObjectAsync(Put(zone.Bucket, other, "taken"), ct));
         Assert.Contains("objects cannot be replaced", exists.Message, StringComparison.Ordinal);
 
-        Assert.Equal(before, (await zone.Nats.JetStream.GetStreamInfoAsync(store.StreamName, ct)).State.Messages);
-        Assert.Equal([taken.Key], (await store.ListAsync(cancellationToken: ct).ToListAsync(ct)).Select(i => i.Name));
+        Assert.Equal(before, await store.MessagesAsync(ct));
+        Assert.Equal([taken.Key], (await store.ListAsync(ct).ToListAsync(ct)).Select(i => i.Name));
         Assert.Equal(data, (await zone.FetchAllAsync("taken", 10_000, _ => true)).Data);
     }
 
@@ -139,7 +139,7 @@ public sealed class PutObjectTests(NatsServerFixture fixture) : IClassFixture<Na
             data[i] = (byte)((i * 31) + 7); // the pattern obj.mjs checks against
         }
 
-        var put = (await zone.Service.PutObjectAsync(Put(zone.Bucket, data, "multi-chunk.bin"), ct)).ObjectRef;
+        var put = (await zone.Uploads.PutObjectAsync(Put(zone.Bucket, data, "multi-chunk.bin"), ct)).ObjectRef;
         var result = (await Node.RunAsync("nats/obj.mjs", [fixture.Server.Url, "read", zone.Bucket, $"multi-chunk.bin={length}"], cancellationToken: ct)).EnsureSuccess();
 
         var theirs = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("multi-chunk.bin");

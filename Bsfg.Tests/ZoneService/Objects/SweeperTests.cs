@@ -1,6 +1,5 @@
 using Bsfg.Tests.Infrastructure;
 using Bsfg.ZoneService.Objects;
-using Microsoft.Extensions.Logging.Abstractions;
 using static Bsfg.Tests.ZoneService.Objects.ObjectZone;
 
 namespace Bsfg.Tests.ZoneService.Objects;
@@ -8,7 +7,7 @@ namespace Bsfg.Tests.ZoneService.Objects;
 public sealed class SweeperTests(NatsServerFixture fixture) : IClassFixture<NatsServerFixture>
 {
     private static ObjectSweeper Sweeper(ObjectZone zone, int maxObjectsPerPass = 1000) =>
-        new(zone.Service, Microsoft.Extensions.Options.Options.Create(new ObjectOptions { OrphanGracePeriod = TimeSpan.FromHours(24), MaxObjectsPerPass = maxObjectsPerPass }), zone.Clock, NullLogger<ObjectSweeper>.Instance);
+        zone.Sweeper(new ObjectOptions { OrphanGracePeriod = TimeSpan.FromHours(24), MaxObjectsPerPass = maxObjectsPerPass });
 
     [Fact]
     public async Task OldUnreferencedObjectsGoAndReferencedOrYoungOnesStay()
@@ -27,7 +26,7 @@ public sealed class SweeperTests(NatsServerFixture fixture) : IClassFixture<Nats
         var store = await zone.StoreAsync();
         Assert.Null(await store.GetInfoAsync("orphan", cancellationToken: ct));
         Assert.NotNull(await store.GetInfoAsync("referenced", cancellationToken: ct));
-        await zone.Service.ValidateRefsAsync([referenced], ct);
+        await zone.References.ValidateRefsAsync([referenced], ct);
     }
 
     [Fact]
@@ -39,14 +38,14 @@ public sealed class SweeperTests(NatsServerFixture fixture) : IClassFixture<Nats
         var pending = await zone.UploadAsync("pending"u8.ToArray(), "pending", referencedBy: null);
         zone.Clock.Advance(TimeSpan.FromHours(25));
 
-        await zone.Service.ValidateRefsAsync([pending], ct);
+        await zone.References.ValidateRefsAsync([pending], ct);
         Assert.Equal(0, await sweeper.SweepOnceAsync(ct));
         zone.Clock.Advance(TimeSpan.FromHours(25));
         Assert.Equal(1, await sweeper.SweepOnceAsync(ct));
 
-        await FailsWith(Bsfg.Protocol.StatusCode.FailedPrecondition, () => zone.Service.ValidateRefsAsync([pending], ct));
+        await FailsWith(Bsfg.Protocol.StatusCode.FailedPrecondition, () => zone.References.ValidateRefsAsync([pending], ct));
         var again = await zone.UploadAsync("pending"u8.ToArray(), "pending", referencedBy: null);
-        await zone.Service.ValidateRefsAsync([again], ct);
+        await zone.References.ValidateRefsAsync([again], ct);
     }
 
     [Fact]
@@ -66,7 +65,7 @@ public sealed class SweeperTests(NatsServerFixture fixture) : IClassFixture<Nats
         Assert.Equal(2, await sweeper.SweepOnceAsync(ct));
         Assert.Equal(1, await sweeper.SweepOnceAsync(ct));
         Assert.Equal(0, await sweeper.SweepOnceAsync(ct));
-        var names = await (await zone.StoreAsync()).ListAsync(cancellationToken: ct).Select(o => o.Name).ToListAsync(ct);
+        var names = await (await zone.StoreAsync()).ListAsync(ct).Select(o => o.Name).ToListAsync(ct);
         Assert.Equal(["o0"], names);
     }
 }

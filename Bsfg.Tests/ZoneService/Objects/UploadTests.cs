@@ -41,9 +41,9 @@ public sealed class UploadTests(NatsServerFixture fixture) : IClassFixture<NatsS
         var data = RandomNumberGenerator.GetBytes(200 * 1024);
         var objectRef = await zone.UploadAsync(data, "big", 64 * 1024);
 
-        var whole = await zone.Service.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "big", Offset = 1000, Length = 0 }, _ => true, ct);
-        var across = await zone.Service.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "big", Offset = (128 * 1024) - 10, Length = 20 }, _ => true, ct);
-        var beyond = await zone.Service.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "big", Offset = 500_000, Length = 10 }, _ => true, ct);
+        var whole = await zone.Reader.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "big", Offset = 1000, Length = 0 }, _ => true, ct);
+        var across = await zone.Reader.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "big", Offset = (128 * 1024) - 10, Length = 20 }, _ => true, ct);
+        var beyond = await zone.Reader.FetchObjectAsync(new FetchObjectRequest { Bucket = zone.Bucket, Key = "big", Offset = 500_000, Length = 10 }, _ => true, ct);
 
         Assert.Equal(zone.Options.MaxChunkBytes, whole.Data.Length);
         Assert.Equal(data.AsSpan(1000, zone.Options.MaxChunkBytes).ToArray(), whole.Data.ToByteArray());
@@ -63,21 +63,21 @@ public sealed class UploadTests(NatsServerFixture fixture) : IClassFixture<NatsS
         var id = NewUploadId();
         var begin = new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "resumed", ExpectedSize = (ulong)data.Length };
 
-        var first = await zone.Service.BeginUploadAsync(begin, ct);
-        await zone.Service.UploadChunkAsync(Chunk(id, data, 0, 20_000), ct);
-        await zone.Service.UploadChunkAsync(Chunk(id, data, 20_000, 10_000), ct);
-        var again = await zone.Service.BeginUploadAsync(begin, ct);
-        await zone.Service.UploadChunkAsync(Chunk(id, data, (int)again.CommittedSize, 20_000), ct);
-        var done = await zone.Service.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = 50_000, Digest = DigestOf(data) }, ct);
+        var first = await zone.Uploads.BeginUploadAsync(begin, ct);
+        await zone.Uploads.UploadChunkAsync(Chunk(id, data, 0, 20_000), ct);
+        await zone.Uploads.UploadChunkAsync(Chunk(id, data, 20_000, 10_000), ct);
+        var again = await zone.Uploads.BeginUploadAsync(begin, ct);
+        await zone.Uploads.UploadChunkAsync(Chunk(id, data, (int)again.CommittedSize, 20_000), ct);
+        var done = await zone.Uploads.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = 50_000, Digest = DigestOf(data) }, ct);
 
         Assert.Equal(0ul, first.CommittedSize);
         Assert.Equal((uint)zone.Options.MaxChunkBytes, first.MaxChunkSize);
         Assert.Equal(30_000ul, again.CommittedSize);
         Assert.Equal(first.ExpiresAt, again.ExpiresAt);
         Assert.Equal(DigestOf(data), done.ObjectRef.Digest);
-        Assert.Equal(50_000ul, (await zone.Service.BeginUploadAsync(begin, ct)).CommittedSize);
-        Assert.Equal(done.ObjectRef, (await zone.Service.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = 50_000, Digest = DigestOf(data) }, ct)).ObjectRef);
-        await FailsWith(StatusCode.FailedPrecondition, () => zone.Service.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "other" }, ct));
+        Assert.Equal(50_000ul, (await zone.Uploads.BeginUploadAsync(begin, ct)).CommittedSize);
+        Assert.Equal(done.ObjectRef, (await zone.Uploads.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = 50_000, Digest = DigestOf(data) }, ct)).ObjectRef);
+        await FailsWith(StatusCode.FailedPrecondition, () => zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "other" }, ct));
     }
 
     [Fact]
@@ -87,24 +87,24 @@ public sealed class UploadTests(NatsServerFixture fixture) : IClassFixture<NatsS
         await using var zone = await StartAsync(fixture.Server);
         var data = RandomNumberGenerator.GetBytes(40_000);
         var id = NewUploadId();
-        await zone.Service.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "resent" }, ct);
-        await zone.Service.UploadChunkAsync(Chunk(id, data, 0, 10_000), ct);
-        await zone.Service.UploadChunkAsync(Chunk(id, data, 10_000, 10_000), ct);
+        await zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "resent" }, ct);
+        await zone.Uploads.UploadChunkAsync(Chunk(id, data, 0, 10_000), ct);
+        await zone.Uploads.UploadChunkAsync(Chunk(id, data, 10_000, 10_000), ct);
 
-        var sameLast = await zone.Service.UploadChunkAsync(Chunk(id, data, 10_000, 10_000), ct);
-        var sameOld = await zone.Service.UploadChunkAsync(Chunk(id, data, 0, 10_000), ct);
-        var overlapping = await zone.Service.UploadChunkAsync(Chunk(id, data, 5_000, 25_000), ct);
+        var sameLast = await zone.Uploads.UploadChunkAsync(Chunk(id, data, 10_000, 10_000), ct);
+        var sameOld = await zone.Uploads.UploadChunkAsync(Chunk(id, data, 0, 10_000), ct);
+        var overlapping = await zone.Uploads.UploadChunkAsync(Chunk(id, data, 5_000, 25_000), ct);
         var tampered = (byte[])data.Clone();
         tampered[7_000] ^= 1;
-        await FailsWith(StatusCode.FailedPrecondition, () => zone.Service.UploadChunkAsync(Chunk(id, tampered, 6_000, 5_000), ct));
-        await FailsWith(StatusCode.OutOfRange, () => zone.Service.UploadChunkAsync(Chunk(id, data, 30_001, 100), ct));
-        await zone.Service.UploadChunkAsync(Chunk(id, data, 30_000, 10_000), ct);
-        var done = await zone.Service.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = 40_000, Digest = DigestOf(data) }, ct);
+        await FailsWith(StatusCode.FailedPrecondition, () => zone.Uploads.UploadChunkAsync(Chunk(id, tampered, 6_000, 5_000), ct));
+        await FailsWith(StatusCode.OutOfRange, () => zone.Uploads.UploadChunkAsync(Chunk(id, data, 30_001, 100), ct));
+        await zone.Uploads.UploadChunkAsync(Chunk(id, data, 30_000, 10_000), ct);
+        var done = await zone.Uploads.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = 40_000, Digest = DigestOf(data) }, ct);
 
         Assert.Equal(20_000ul, sameLast.CommittedSize);
         Assert.Equal(20_000ul, sameOld.CommittedSize);
         Assert.Equal(30_000ul, overlapping.CommittedSize);
-        await zone.Service.RecordReferencesAsync([done.ObjectRef], "facts.planta.lot.L1", ct);
+        await zone.References.RecordReferencesAsync([done.ObjectRef], "facts.planta.lot.L1", ct);
         Assert.Equal(data, (await zone.FetchAllAsync(done.ObjectRef.Key, 7_000)).Data);
     }
 
@@ -114,15 +114,15 @@ public sealed class UploadTests(NatsServerFixture fixture) : IClassFixture<NatsS
         var ct = TestContext.Current.CancellationToken;
         await using var zone = await StartAsync(fixture.Server, o => o.Buckets[0].MaxBytes = 100_000);
         var id = NewUploadId();
-        await zone.Service.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, ExpectedSize = 1000 }, ct);
+        await zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, ExpectedSize = 1000 }, ct);
 
-        await FailsWith(StatusCode.InvalidArgument, () => zone.Service.UploadChunkAsync(new UploadChunkRequest { UploadId = id, Data = ByteString.CopyFrom(new byte[zone.Options.MaxChunkBytes + 1]) }, ct));
-        await FailsWith(StatusCode.InvalidArgument, () => zone.Service.UploadChunkAsync(new UploadChunkRequest { UploadId = id, Data = ByteString.CopyFrom(new byte[1001]) }, ct));
-        await FailsWith(StatusCode.ResourceExhausted, () => zone.Service.BeginUploadAsync(new BeginUploadRequest { UploadId = NewUploadId(), Bucket = zone.Bucket, ExpectedSize = 100_001 }, ct));
-        await FailsWith(StatusCode.InvalidArgument, () => zone.Service.BeginUploadAsync(new BeginUploadRequest { UploadId = "no.dots", Bucket = zone.Bucket }, ct));
-        await FailsWith(StatusCode.InvalidArgument, () => zone.Service.BeginUploadAsync(new BeginUploadRequest { UploadId = NewUploadId(), Bucket = "nope" }, ct));
-        await FailsWith(StatusCode.NotFound, () => zone.Service.UploadChunkAsync(new UploadChunkRequest { UploadId = NewUploadId() }, ct));
-        await FailsWith(StatusCode.DataLoss, () => zone.Service.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = 0, Digest = DigestOf([]) }, ct));
+        await FailsWith(StatusCode.InvalidArgument, () => zone.Uploads.UploadChunkAsync(new UploadChunkRequest { UploadId = id, Data = ByteString.CopyFrom(new byte[zone.Options.MaxChunkBytes + 1]) }, ct));
+        await FailsWith(StatusCode.InvalidArgument, () => zone.Uploads.UploadChunkAsync(new UploadChunkRequest { UploadId = id, Data = ByteString.CopyFrom(new byte[1001]) }, ct));
+        await FailsWith(StatusCode.ResourceExhausted, () => zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = NewUploadId(), Bucket = zone.Bucket, ExpectedSize = 100_001 }, ct));
+        await FailsWith(StatusCode.InvalidArgument, () => zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = "no.dots", Bucket = zone.Bucket }, ct));
+        await FailsWith(StatusCode.InvalidArgument, () => zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = NewUploadId(), Bucket = "nope" }, ct));
+        await FailsWith(StatusCode.NotFound, () => zone.Uploads.UploadChunkAsync(new UploadChunkRequest { UploadId = NewUploadId() }, ct));
+        await FailsWith(StatusCode.DataLoss, () => zone.Uploads.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = 0, Digest = DigestOf([]) }, ct));
     }
 
     [Theory]
@@ -134,21 +134,20 @@ public sealed class UploadTests(NatsServerFixture fixture) : IClassFixture<NatsS
         await using var zone = await StartAsync(fixture.Server);
         var data = RandomNumberGenerator.GetBytes(150_000);
         var id = NewUploadId();
-        await zone.Service.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "bad" }, ct);
+        await zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "bad" }, ct);
         for (var offset = 0; offset < data.Length; offset += 50_000)
         {
-            await zone.Service.UploadChunkAsync(Chunk(id, data, offset, 50_000), ct);
+            await zone.Uploads.UploadChunkAsync(Chunk(id, data, offset, 50_000), ct);
         }
 
         var digest = wrongDigest ? DigestOf(data.AsSpan(1)) : DigestOf(data);
         var size = wrongDigest ? 150_000ul : 149_999ul;
-        await FailsWith(StatusCode.DataLoss, () => zone.Service.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = size, Digest = digest }, ct));
+        await FailsWith(StatusCode.DataLoss, () => zone.Uploads.CompleteUploadAsync(new CompleteUploadRequest { UploadId = id, Size = size, Digest = digest }, ct));
 
         var store = await zone.StoreAsync();
         Assert.Null(await store.GetInfoAsync("bad", includeDeleted: true, ct));
-        var chunks = await zone.Nats.JetStream.GetStreamInfoAsync(store.StreamName, ct);
-        Assert.Equal(0ul, chunks.State.Messages);
-        var begin = await zone.Service.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "bad" }, ct);
+        Assert.Equal(0ul, await store.MessagesAsync(ct));
+        var begin = await zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "bad" }, ct);
         Assert.Equal(wrongDigest ? 0ul : 150_000ul, begin.CommittedSize);
     }
 
@@ -176,7 +175,7 @@ public sealed class UploadTests(NatsServerFixture fixture) : IClassFixture<NatsS
         await using var zone = await StartAsync(fixture.Server);
         var first = await zone.UploadAsync("first"u8.ToArray(), "shared/report.csv");
         var store = await zone.StoreAsync();
-        var before = (await zone.Nats.JetStream.GetStreamInfoAsync(store.StreamName, ct)).State.Messages;
+        var before = await store.MessagesAsync(ct);
 
         var refused = await FailsWith(StatusCode.AlreadyExists, () => zone.UploadAsync("second"u8.ToArray(), "shared/report.csv", referencedBy: null));
         var same = await zone.UploadAsync("first"u8.ToArray(), "shared/report.csv", referencedBy: null);
@@ -184,7 +183,7 @@ public sealed class UploadTests(NatsServerFixture fixture) : IClassFixture<NatsS
         Assert.Contains("shared/report.csv", refused.Message);
         Assert.Contains("already exists with other content", refused.Message);
         Assert.Equal(first, same);
-        Assert.Equal(before, (await zone.Nats.JetStream.GetStreamInfoAsync(store.StreamName, ct)).State.Messages);
+        Assert.Equal(before, await store.MessagesAsync(ct));
         Assert.Equal("first"u8.ToArray(), (await zone.FetchAllAsync("shared/report.csv", 100)).Data);
         Assert.Null(await store.GetInfoAsync("sha256-" + Convert.ToHexStringLower(SHA256.HashData("second"u8)), cancellationToken: ct));
     }
@@ -201,7 +200,7 @@ public sealed class UploadTests(NatsServerFixture fixture) : IClassFixture<NatsS
 
         var refused = await FailsWith(StatusCode.InvalidArgument, () => zone.UploadAsync("other content"u8.ToArray(), reserved, referencedBy: null));
         var store = await zone.StoreAsync();
-        var written = (await zone.Nats.JetStream.GetStreamInfoAsync(store.StreamName, ct)).State.Messages;
+        var written = await store.MessagesAsync(ct);
         var atReserved = await store.GetInfoAsync(reserved, includeDeleted: true, ct);
         var named = await zone.UploadAsync("named"u8.ToArray(), reserved, referencedBy: null);
         var lookalike = await zone.UploadAsync("other content"u8.ToArray(), "sha256-" + hex[..63], referencedBy: null);
@@ -221,17 +220,17 @@ public sealed class UploadTests(NatsServerFixture fixture) : IClassFixture<NatsS
         var data = RandomNumberGenerator.GetBytes(10_000);
         var aborted = NewUploadId();
         var expired = NewUploadId();
-        await zone.Service.BeginUploadAsync(new BeginUploadRequest { UploadId = aborted, Bucket = zone.Bucket, Key = "a" }, ct);
-        await zone.Service.UploadChunkAsync(Chunk(aborted, data, 0, 10_000), ct);
-        await zone.Service.BeginUploadAsync(new BeginUploadRequest { UploadId = expired, Bucket = zone.Bucket, Key = "e" }, ct);
+        await zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = aborted, Bucket = zone.Bucket, Key = "a" }, ct);
+        await zone.Uploads.UploadChunkAsync(Chunk(aborted, data, 0, 10_000), ct);
+        await zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = expired, Bucket = zone.Bucket, Key = "e" }, ct);
 
-        Assert.True((await zone.Service.AbortUploadAsync(new AbortUploadRequest { UploadId = aborted }, ct)).Aborted);
-        Assert.False((await zone.Service.AbortUploadAsync(new AbortUploadRequest { UploadId = aborted }, ct)).Aborted);
-        await FailsWith(StatusCode.NotFound, () => zone.Service.CompleteUploadAsync(new CompleteUploadRequest { UploadId = aborted, Size = 10_000, Digest = DigestOf(data) }, ct));
+        Assert.True((await zone.Uploads.AbortUploadAsync(new AbortUploadRequest { UploadId = aborted }, ct)).Aborted);
+        Assert.False((await zone.Uploads.AbortUploadAsync(new AbortUploadRequest { UploadId = aborted }, ct)).Aborted);
+        await FailsWith(StatusCode.NotFound, () => zone.Uploads.CompleteUploadAsync(new CompleteUploadRequest { UploadId = aborted, Size = 10_000, Digest = DigestOf(data) }, ct));
         zone.Clock.Advance(zone.Options.UploadTimeToLive);
-        await FailsWith(StatusCode.NotFound, () => zone.Service.UploadChunkAsync(Chunk(expired, data, 0, 100), ct));
-        Assert.False((await zone.Service.AbortUploadAsync(new AbortUploadRequest { UploadId = expired }, ct)).Aborted);
+        await FailsWith(StatusCode.NotFound, () => zone.Uploads.UploadChunkAsync(Chunk(expired, data, 0, 100), ct));
+        Assert.False((await zone.Uploads.AbortUploadAsync(new AbortUploadRequest { UploadId = expired }, ct)).Aborted);
         Assert.Null(await (await zone.StoreAsync()).GetInfoAsync("a", includeDeleted: true, ct));
-        Assert.Equal(0ul, (await zone.Service.BeginUploadAsync(new BeginUploadRequest { UploadId = aborted, Bucket = zone.Bucket, Key = "a" }, ct)).CommittedSize);
+        Assert.Equal(0ul, (await zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = aborted, Bucket = zone.Bucket, Key = "a" }, ct)).CommittedSize);
     }
 }
