@@ -2,6 +2,10 @@ using System.Security.Cryptography.X509Certificates;
 using Bsfg.Protocol.Client;
 using Bsfg.Protocol.V1;
 using Bsfg.ServiceDefaults.Security;
+using Bsfg.ZoneService.Storage;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.KeyValueStore;
 
 namespace Bsfg.Tests.Infrastructure;
 
@@ -21,6 +25,18 @@ public class ZoneFixture : IAsyncLifetime
     public TopologyCertificateAuthority Ca { get; } = TopologyCertificateAuthority.Create();
 
     public NatsServer Nats { get; private set; } = null!;
+
+    /// <summary>A NATS.Net connection to the zone's server, as the zone service's own user.</summary>
+    public async Task<NatsConnection> ConnectNatsAsync()
+    {
+        var connection = new NatsConnection(NatsOpts.Default with { Url = Nats.Url, AuthOpts = NatsAuthOpts.Default with { Username = "bsfg", Password = "nats-secret" } });
+        await connection.ConnectAsync();
+        return connection;
+    }
+
+    /// <summary>The zone's consumer-state bucket, read and written straight in its JetStream.</summary>
+    public static async Task<INatsKVStore> ConsumerBucketAsync(NatsConnection nats, CancellationToken ct) =>
+        await new NatsKVContext(new NatsJSContext(nats)).GetStoreAsync(ZoneAssets.ConsumerBucket, ct);
 
     public ZoneServiceProcess Service { get; private set; } = null!;
 

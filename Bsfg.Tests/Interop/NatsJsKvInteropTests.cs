@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Bsfg.Nats.KeyValue;
 using Bsfg.Tests.Infrastructure;
-using Bsfg.Tests.JetStream;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.KeyValueStore;
 
 namespace Bsfg.Tests.Interop;
 
@@ -18,27 +19,36 @@ public sealed class NatsJsKvInteropTests(NatsServerFixture fixture) : IClassFixt
         return JsonDocument.Parse(result.StdOut).RootElement;
     }
 
+    private async Task<(NatsConnection Nats, NatsKVContext Kv)> ConnectAsync()
+    {
+        var nats = new NatsConnection(NatsOpts.Default with { Url = fixture.Server.Url });
+        await nats.ConnectAsync();
+        return (nats, new NatsKVContext(new NatsJSContext(nats)));
+    }
+
+    /// <summary>Key-Value entries as the zone writes them (NATS.Net, the zone's client) read back by nats.js.</summary>
     [Fact]
     public async Task WhatWeWriteNatsJsReads()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var c = await JsClient.ConnectAsync(fixture.Server);
+        var (nats, context) = await ConnectAsync();
+        await using var _ = nats;
         var bucket = NatsServerFixture.Unique("kvours");
-        var kv = await KvStore.CreateAsync(c.Js, new KvConfig(bucket) { History = 5 }, ct);
-        var plain = await kv.PutAsync("plain", B("from Bsfg.Nats"), ct);
-        await kv.PutAsync("dir/x=1", B("ünïcødé ✓"), ct);
-        var c1 = await kv.CreateAsync("counter", B("1"), ct);
-        var c2 = await kv.UpdateAsync("counter", B("2"), c1, ct);
-        await kv.PutAsync("removed", B("x"), ct);
+        var kv = await context.CreateStoreAsync(new NatsKVConfig(bucket) { History = 5 }, ct);
+        var plain = await kv.PutAsync("plain", B("from the zone's client"), cancellationToken: ct);
+        await kv.PutAsync("dir/x=1", B("ünïcødé ✓"), cancellationToken: ct);
+        var c1 = await kv.CreateAsync("counter", B("1"), cancellationToken: ct);
+        var c2 = await kv.UpdateAsync("counter", B("2"), c1, cancellationToken: ct);
+        await kv.PutAsync("removed", B("x"), cancellationToken: ct);
         await kv.DeleteAsync("removed", cancellationToken: ct);
-        await kv.PutAsync("purged", B("y"), ct);
+        await kv.PutAsync("purged", B("y"), cancellationToken: ct);
         await kv.PurgeAsync("purged", cancellationToken: ct);
 
         var js = await RunAsync("read", bucket);
 
         Assert.Equal(["counter", "dir/x=1", "plain"], js.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
         var values = js.GetProperty("values");
-        Assert.Equal("from Bsfg.Nats", FromB64(values.GetProperty("plain").GetProperty("value")));
+        Assert.Equal("from the zone's client", FromB64(values.GetProperty("plain").GetProperty("value")));
         Assert.Equal(plain, values.GetProperty("plain").GetProperty("revision").GetUInt64());
         Assert.Equal("ünïcødé ✓", FromB64(values.GetProperty("dir/x=1").GetProperty("value")));
         Assert.Equal("2", FromB64(values.GetProperty("counter").GetProperty("value")));
@@ -48,33 +58,33 @@ public sealed class NatsJsKvInteropTests(NatsServerFixture fixture) : IClassFixt
         Assert.True(removed.ValueKind == JsonValueKind.Null || removed.GetString() == "DEL");
     }
 
+    /// <summary>Key-Value entries nats.js writes read back by the zone's client, compare-and-set included.</summary>
     [Fact]
     public async Task WhatNatsJsWritesWeRead()
     {
         var ct = TestContext.Current.CancellationToken;
         var bucket = NatsServerFixture.Unique("kvjs");
         var js = await RunAsync("write", bucket);
-        await using var c = await JsClient.ConnectAsync(fixture.Server);
+        var (nats, context) = await ConnectAsync();
+        await using var _ = nats;
 
-        var kv = await KvStore.BindAsync(c.Js, bucket, ct);
-        var plain = await kv.GetAsync("plain", ct);
-        var counter = await kv.GetAsync("counter", ct);
-        var history = await kv.HistoryAsync("counter", ct).ToListAsync(ct);
-        var keys = await kv.KeysAsync(ct).ToListAsync(ct);
-        var removed = await kv.GetLatestEntryAsync("removed", ct);
-        var purged = await kv.GetLatestEntryAsync("purged", ct);
+        var kv = await context.GetStoreAsync(bucket, ct);
+        var plain = await kv.GetEntryAsync<byte[]>("plain", cancellationToken: ct);
+        var counter = await kv.GetEntryAsync<byte[]>("counter", cancellationToken: ct);
+        var history = await kv.HistoryAsync<byte[]>("counter", cancellationToken: ct).ToListAsync(ct);
+        var keys = await kv.GetKeysAsync(cancellationToken: ct).ToListAsync(ct);
+        var status = await kv.GetStatusAsync(ct);
 
-        Assert.Equal(5, kv.History);
-        Assert.Equal("from nats.js", Encoding.UTF8.GetString(plain!.Value.Span));
+        Assert.Equal(5, status.Info.Config.MaxMsgsPerSubject);
+        Assert.Equal("from nats.js", Encoding.UTF8.GetString(plain.Value!));
         Assert.Equal(js.GetProperty("plain").GetUInt64(), plain.Revision);
-        Assert.Equal("ünïcødé ✓", Encoding.UTF8.GetString((await kv.GetAsync("dir/x=1", ct))!.Value.Span));
-        Assert.Equal(js.GetProperty("counter2").GetUInt64(), counter!.Revision);
-        Assert.Equal(["1", "2"], history.Select(e => Encoding.UTF8.GetString(e.Value.Span)));
+        Assert.Equal("ünïcødé ✓", Encoding.UTF8.GetString((await kv.GetEntryAsync<byte[]>("dir/x=1", cancellationToken: ct)).Value!));
+        Assert.Equal(js.GetProperty("counter2").GetUInt64(), counter.Revision);
+        Assert.Equal(["1", "2"], history.Select(e => Encoding.UTF8.GetString(e.Value!)));
         Assert.Equal(["counter", "dir/x=1", "plain"], keys.Order());
-        Assert.Null(await kv.GetAsync("removed", ct));
-        Assert.Equal(KvOperation.Delete, removed!.Operation);
-        Assert.Equal(KvOperation.Purge, purged!.Operation);
-        await Assert.ThrowsAsync<NatsKVWrongLastRevisionException>(async () => await kv.UpdateAsync("counter", B("3"), js.GetProperty("counter1").GetUInt64(), ct));
-        Assert.True(await kv.CreateAsync("removed", B("back"), ct) > removed.Revision);
+        await Assert.ThrowsAsync<NatsKVKeyDeletedException>(async () => await kv.GetEntryAsync<byte[]>("removed", cancellationToken: ct));
+        await Assert.ThrowsAsync<NatsKVKeyDeletedException>(async () => await kv.GetEntryAsync<byte[]>("purged", cancellationToken: ct));
+        await Assert.ThrowsAsync<NatsKVWrongLastRevisionException>(async () => await kv.UpdateAsync("counter", B("3"), js.GetProperty("counter1").GetUInt64(), cancellationToken: ct));
+        Assert.True(await kv.CreateAsync("removed", B("back"), cancellationToken: ct) > counter.Revision);
     }
 }

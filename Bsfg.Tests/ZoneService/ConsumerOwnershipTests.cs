@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
-using Bsfg.Nats.KeyValue;
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.Tests.Infrastructure;
@@ -27,9 +24,6 @@ public sealed class ConsumerZoneFixture : ZoneFixture
         ["Bsfg:Zone:Export:plantd:0"] = "facts.planta.>",
         ["Bsfg:Zone:Export:plante:0"] = "facts.planta.>",
     };
-
-    public Task<NatsConnection> ConnectNatsAsync(CancellationToken ct) =>
-        NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [Nats.Url], User = "bsfg", Password = "nats-secret" }, ct).AsTask();
 }
 
 /// <summary>Consumer names belong to the zone that created them; a peer holds a bounded number; the owner deletes its own.</summary>
@@ -74,7 +68,7 @@ public sealed class ConsumerOwnershipTests(ConsumerZoneFixture zone) : IClassFix
         var consumer = await Consumers.OpenAsync(plantc, filter, ct);
         var page = await consumer.FetchAsync(ct);
         await consumer.ConfirmAsync(page.LastDeliveredSequence, ct);
-        await using var nats = await zone.ConnectNatsAsync(ct);
+        await using var nats = await zone.ConnectNatsAsync();
         Assert.Single(await Consumers.ReadersAsync(nats, filter, ct));
 
         var waiting = consumer.FetchAsync(ct, wait: TimeSpan.FromSeconds(25));
@@ -103,10 +97,10 @@ public sealed class ConsumerOwnershipTests(ConsumerZoneFixture zone) : IClassFix
         var ct = TestContext.Current.CancellationToken;
         var (filter, _) = await AppendAsync(1, ct);
         var plantd = zone.Peer("plantd");
-        await using var nats = await zone.ConnectNatsAsync(ct);
-        var kv = await KvStore.BindAsync(new JetStreamContext(nats), ZoneAssets.ConsumerBucket, ct);
+        await using var nats = await zone.ConnectNatsAsync();
+        var kv = await ZoneFixture.ConsumerBucketAsync(nats, ct);
         var old = "old-" + TestFacts.Key();
-        await kv.CreateAsync(old, LegacyRecord(old, "plantd", filter, 0, 0), ct);
+        await kv.CreateAsync(old, LegacyRecord(old, "plantd", filter, 0, 0), cancellationToken: ct);
         var names = new List<string> { old };
         for (var i = 1; i < ConsumerZoneFixture.MaxConsumersPerPeer; i++)
         {
@@ -117,7 +111,7 @@ public sealed class ConsumerOwnershipTests(ConsumerZoneFixture zone) : IClassFix
         var refused = await Assert.ThrowsAsync<RpcException>(() => Consumers.OpenAsync(plantd, filter, ct, extra));
         var again = await plantd.OpenConsumerAsync(new OpenConsumerRequest { ConsumerName = names[1], SubjectFilters = { filter } }, cancellationToken: ct);
         var others = await Consumers.OpenAsync(zone.Peer("idmz"), filter, ct);
-        var stored = await kv.GetAsync(ConsumerStore.KeyOf("plantd", extra), ct);
+        var stored = await kv.GetOrNullAsync(ConsumerStore.KeyOf("plantd", extra), ct);
         await new Consumers(plantd, old).DeleteAsync(ct);
         var afterDelete = await plantd.OpenConsumerAsync(new OpenConsumerRequest { ConsumerName = extra, SubjectFilters = { filter } }, cancellationToken: ct);
 
@@ -127,7 +121,7 @@ public sealed class ConsumerOwnershipTests(ConsumerZoneFixture zone) : IClassFix
         Assert.Null(stored);
         Assert.False(again.Created);
         Assert.True(afterDelete.Created);
-        Assert.Null(await kv.GetAsync(old, ct));
+        Assert.Null(await kv.GetOrNullAsync(old, ct));
         await others.DeleteAsync(ct);
         foreach (var name in names.Skip(1).Append(extra))
         {
@@ -141,9 +135,9 @@ public sealed class ConsumerOwnershipTests(ConsumerZoneFixture zone) : IClassFix
         var ct = TestContext.Current.CancellationToken;
         var (filter, seqs) = await AppendAsync(4, ct);
         var name = "plante-from-planta-" + TestFacts.Key();
-        await using var nats = await zone.ConnectNatsAsync(ct);
-        var kv = await KvStore.BindAsync(new JetStreamContext(nats), ZoneAssets.ConsumerBucket, ct);
-        await kv.CreateAsync(name, LegacyRecord(name, "plante", filter, seqs[0], seqs[1]), ct);
+        await using var nats = await zone.ConnectNatsAsync();
+        var kv = await ZoneFixture.ConsumerBucketAsync(nats, ct);
+        await kv.CreateAsync(name, LegacyRecord(name, "plante", filter, seqs[0], seqs[1]), cancellationToken: ct);
         var plante = zone.Peer("plante");
         var consumer = new Consumers(plante, name);
 
@@ -153,7 +147,7 @@ public sealed class ConsumerOwnershipTests(ConsumerZoneFixture zone) : IClassFix
         var confirmed = await consumer.ConfirmAsync(page.LastDeliveredSequence, ct);
         var foreign = await RefusalsAsync(zone.Peer("idmz"), name, ct);
         var othersOwn = await zone.Peer("idmz").OpenConsumerAsync(new OpenConsumerRequest { ConsumerName = name, SubjectFilters = { filter } }, cancellationToken: ct);
-        var stored = JsonSerializer.Deserialize<ConsumerState>((await kv.GetAsync(name, ct))!.Value.Span)!;
+        var stored = JsonSerializer.Deserialize<ConsumerState>((await kv.GetEntryAsync<byte[]>(name, cancellationToken: ct)).Value)!;
 
         Assert.False(opened.Created);
         Assert.Equal((seqs[0], seqs[1]), (opened.ConfirmedSequence, opened.DeliveredSequence));
@@ -164,10 +158,10 @@ public sealed class ConsumerOwnershipTests(ConsumerZoneFixture zone) : IClassFix
         Assert.True(othersOwn.Created);
         Assert.Equal(("plante", confirmed.ConfirmedSequence), (stored.Owner, stored.Confirmed));
         Assert.True(stored.Delivered >= stored.Confirmed);
-        Assert.Null(await kv.GetAsync(ConsumerStore.KeyOf("plante", name), ct));
+        Assert.Null(await kv.GetOrNullAsync(ConsumerStore.KeyOf("plante", name), ct));
         await consumer.DeleteAsync(ct);
         await new Consumers(zone.Peer("idmz"), name).DeleteAsync(ct);
-        Assert.Null(await kv.GetAsync(name, ct));
+        Assert.Null(await kv.GetOrNullAsync(name, ct));
     }
 
     /// <summary>A consumer record as zones stored it before names were namespaced by owner: under the bare name.</summary>

@@ -1,11 +1,10 @@
 using System.Text.Json;
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
-using Bsfg.Nats.KeyValue;
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Consumers;
+using Bsfg.Tests.Infrastructure;
 using Bsfg.ZoneService.Storage;
+using NATS.Client.JetStream;
 
 namespace Bsfg.Tests.ZoneService;
 
@@ -42,17 +41,17 @@ public sealed class ConsumerStateTests(SmallZoneFixture zone) : IClassFixture<Sm
         var first = await consumer.FetchAsync(ct, limit: 2);
 
         // Another zone service instance delivered more and moved the confirmed position meanwhile.
-        await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [zone.Nats.Url], User = "bsfg", Password = "nats-secret" }, ct);
-        var kv = await KvStore.BindAsync(new JetStreamContext(nats), ZoneAssets.ConsumerBucket, ct);
+        await using var nats = await zone.ConnectNatsAsync();
+        var kv = await ZoneFixture.ConsumerBucketAsync(nats, ct);
         var key = ConsumerStore.KeyOf("idmz", consumer.Name);
-        var entry = await kv.GetAsync(key, ct) ?? throw new InvalidOperationException("no consumer state");
-        var state = JsonSerializer.Deserialize<ConsumerState>(entry.Value.Span)!;
-        await kv.UpdateAsync(key, JsonSerializer.SerializeToUtf8Bytes(state with { Confirmed = seqs[1], Delivered = seqs[3] }), entry.Revision, ct);
+        var entry = await kv.GetEntryAsync<byte[]>(key, cancellationToken: ct);
+        var state = JsonSerializer.Deserialize<ConsumerState>(entry.Value)!;
+        await kv.UpdateAsync(key, JsonSerializer.SerializeToUtf8Bytes(state with { Confirmed = seqs[1], Delivered = seqs[3] }), entry.Revision, cancellationToken: ct);
 
         Assert.Equal(seqs[1], first.LastDeliveredSequence);
         Assert.Equal(seqs[3], (await consumer.ConfirmAsync(seqs[3], ct)).ConfirmedSequence);
         Assert.Equal(seqs[4..], (await consumer.FetchAsync(ct)).Facts.Select(f => f.Sequence));
-        var stored = JsonSerializer.Deserialize<ConsumerState>((await kv.GetAsync(key, ct))!.Value.Span)!;
+        var stored = JsonSerializer.Deserialize<ConsumerState>((await kv.GetEntryAsync<byte[]>(key, cancellationToken: ct)).Value)!;
         Assert.Equal((seqs[3], seqs[5]), (stored.Confirmed, stored.Delivered));
     }
 
@@ -115,11 +114,16 @@ public sealed class ConsumerStateTests(SmallZoneFixture zone) : IClassFixture<Sm
 
         // The next delivery of the reader's JetStream consumer goes elsewhere (as one arriving after a pull request's
         // deadline would): the consumer now stands beyond the position the reader will be asked to read from.
-        await using var nats = await NatsConnection.ConnectAsync(NatsOpts.Default with { Urls = [zone.Nats.Url], User = "bsfg", Password = "nats-secret" }, ct);
-        var js = new JetStreamContext(nats);
+        await using var nats = await zone.ConnectNatsAsync();
         var reader = Assert.Single(await Consumers.ReadersAsync(nats, filter, ct));
-        var stolen = await js.FetchBatchAsync(ZoneAssets.FactStream, reader, new FetchOpts { MaxMsgs = 1, NoWait = true, Expires = TimeSpan.FromSeconds(3) }, ct);
-        Assert.Equal(seqs[2], Assert.Single(stolen.Messages).Metadata.StreamSequence);
+        var readerConsumer = await new NatsJSContext(nats).GetConsumerAsync(ZoneAssets.FactStream, reader, ct);
+        var stolen = new List<ulong>();
+        await foreach (var msg in readerConsumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1 }, cancellationToken: ct))
+        {
+            stolen.Add(msg.Metadata!.Value.Sequence.Stream);
+        }
+
+        Assert.Equal(seqs[2], Assert.Single(stolen));
 
         var second = await consumer.FetchAsync(ct);
 

@@ -1,8 +1,7 @@
-using System.Text.Json;
-using Bsfg.Nats;
-using Bsfg.Nats.JetStream;
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Storage;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Bsfg.Tests.ZoneService;
@@ -44,15 +43,12 @@ public sealed class Consumers(PeerServiceClient peer, string name)
     /// <summary>The zone's ephemeral JetStream readers of the fact log with <paramref name="filter"/>.</summary>
     public static async Task<List<string>> ReadersAsync(NatsConnection nats, string filter, CancellationToken ct)
     {
-        var js = new JetStreamContext(nats);
-        var reply = await nats.RequestAsync("$JS.API.CONSUMER.NAMES." + ZoneAssets.FactStream, "{}"u8.ToArray(), cancellationToken: ct);
-        using var names = JsonDocument.Parse(reply.Data);
         var readers = new List<string>();
-        foreach (var name in names.RootElement.GetProperty("consumers").EnumerateArray().Select(n => n.GetString()!))
+        await foreach (var consumer in new NatsJSContext(nats).ListConsumersAsync(ZoneAssets.FactStream, ct))
         {
-            if ((await js.GetConsumerInfoAsync(ZoneAssets.FactStream, name, ct)).Config.FilterSubject == filter)
+            if (consumer.Info.Config.FilterSubject == filter)
             {
-                readers.Add(name);
+                readers.Add(consumer.Info.Name);
             }
         }
 

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
 using Bsfg.Tests.Infrastructure;
-using Bsfg.Tests.ObjectStore;
 using Google.Protobuf;
 using static Bsfg.Tests.ZoneService.Objects.ObjectZone;
 
@@ -22,18 +21,20 @@ public sealed class LargeObjectTests(NatsServerFixture fixture) : IClassFixture<
         using var sampler = new MemorySampler();
         var clock = Stopwatch.StartNew();
         var id = NewUploadId();
-        await zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "image.iso", ExpectedSize = Size }, ct);
+        var begin = await zone.Uploads.BeginUploadAsync(new BeginUploadRequest { UploadId = id, Bucket = zone.Bucket, Key = "image.iso", ExpectedSize = Size }, ct);
 
-        var buffer = new byte[zone.Options.MaxChunkBytes];
+        // The chunk size the zone advertises: its configured maximum, within what one NATS message can carry.
+        var buffer = new byte[begin.MaxChunkSize];
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using (var content = new GeneratedStream(Size))
         {
             for (long offset = 0; offset < Size; offset += buffer.Length)
             {
-                await content.ReadExactlyAsync(buffer, ct);
-                sha.AppendData(buffer);
+                var chunk = buffer.AsMemory(0, (int)Math.Min(buffer.Length, Size - offset));
+                await content.ReadExactlyAsync(chunk, ct);
+                sha.AppendData(chunk.Span);
                 // The service has stored the chunk when the call returns, so the buffer can be reused without a copy.
-                await zone.Uploads.UploadChunkAsync(new UploadChunkRequest { UploadId = id, Offset = (ulong)offset, Data = UnsafeByteOperations.UnsafeWrap(buffer) }, ct);
+                await zone.Uploads.UploadChunkAsync(new UploadChunkRequest { UploadId = id, Offset = (ulong)offset, Data = UnsafeByteOperations.UnsafeWrap(chunk) }, ct);
             }
         }
 

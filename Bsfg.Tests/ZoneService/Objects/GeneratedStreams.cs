@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Bsfg.Tests.ObjectStore;
+namespace Bsfg.Tests.ZoneService.Objects;
 
 /// <summary>A read-only stream of deterministic pseudo-random bytes that never exists whole in memory.</summary>
 public sealed class GeneratedStream(long length, ulong seed = 0x9E3779B97F4A7C15) : Stream
