@@ -1,6 +1,6 @@
-using Bsfg.Protocol;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Bsfg.Protocol;
 using Bsfg.Tests.Infrastructure;
 using Bsfg.ZoneService.Objects;
 using Bsfg.ZoneService.Storage;

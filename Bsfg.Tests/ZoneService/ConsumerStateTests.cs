@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Bsfg.Protocol;
 using Bsfg.Protocol.V1;
-using Bsfg.ZoneService.Consumers;
 using Bsfg.Tests.Infrastructure;
+using Bsfg.ZoneService.Consumers;
 using Bsfg.ZoneService.Storage;
 using NATS.Client.JetStream;
 

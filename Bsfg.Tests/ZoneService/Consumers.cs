@@ -1,8 +1,8 @@
 using Bsfg.Protocol.V1;
 using Bsfg.ZoneService.Storage;
+using Google.Protobuf.WellKnownTypes;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-using Google.Protobuf.WellKnownTypes;
 
 namespace Bsfg.Tests.ZoneService;
 

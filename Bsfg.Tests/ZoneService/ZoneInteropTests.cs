@@ -1,6 +1,6 @@
-using Bsfg.Protocol;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Bsfg.Protocol;
 using Bsfg.ServiceDefaults.Security;
 using Bsfg.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
-using Bsfg.Protocol;
 using System.Globalization;
 using System.Security.Cryptography;
+using Bsfg.Protocol;
 using Bsfg.ZoneService.Storage;
 using NATS.Client.JetStream;
 
