@@ -138,8 +138,13 @@ public sealed class CrashTests(TopologyFixture topology) : IClassFixture<Topolog
         var producer = topology.Producer("planta");
         var content = artifact ?? RandomNumberGenerator.GetBytes(200_000);
         var uploadId = Guid.NewGuid().ToString();
-        await producer.BeginUploadAsync(new BeginUploadRequest { UploadId = uploadId, Bucket = "document-files", ExpectedSize = (ulong)content.Length }, cancellationToken: ct);
-        await producer.UploadChunkAsync(new UploadChunkRequest { UploadId = uploadId, Data = ByteString.CopyFrom(content) }, cancellationToken: ct);
+        var begin = await producer.BeginUploadAsync(new BeginUploadRequest { UploadId = uploadId, Bucket = "document-files", ExpectedSize = (ulong)content.Length }, cancellationToken: ct);
+        for (var offset = 0; offset < content.Length; offset += (int)begin.MaxChunkSize)
+        {
+            var length = Math.Min((int)begin.MaxChunkSize, content.Length - offset);
+            await producer.UploadChunkAsync(new UploadChunkRequest { UploadId = uploadId, Offset = (ulong)offset, Data = ByteString.CopyFrom(content, offset, length) }, cancellationToken: ct);
+        }
+
         var done = await producer.CompleteUploadAsync(new CompleteUploadRequest { UploadId = uploadId, Size = (ulong)content.Length, Digest = ObjectDigest.Format(SHA256.HashData(content)) }, cancellationToken: ct);
         var fact = TestFacts.New($"facts.planta.document.{TestFacts.Key()}", null, "planta");
         fact.ObjectRefs.Add(done.ObjectRef);
