@@ -66,7 +66,9 @@ public sealed class LargeObjectTests(NatsServerFixture fixture) : IClassFixture<
         Assert.Equal(digest, ObjectDigest.Format(sink.Hash()));
         Assert.Equal(digest, range.Digest);
         Assert.Equal(100, middle.Data.Length);
-        Assert.True(sampler.PeakTotalMemory < MemoryCeiling, $"peak managed memory {sampler.PeakTotalMemory >> 20} MiB");
+        // Allocated bytes include garbage not yet collected and whatever test classes run beside this one in the
+        // process, so they get twice the room; the heap after each collection is what stayed live.
+        Assert.True(sampler.PeakTotalMemory < 2 * MemoryCeiling, $"peak managed memory {sampler.PeakTotalMemory >> 20} MiB");
         Assert.True(sampler.PeakHeapSize < MemoryCeiling, $"peak GC heap {sampler.PeakHeapSize >> 20} MiB");
         await new NATS.Client.ObjectStore.NatsObjContext(zone.Nats.Js).DeleteObjectStore(zone.Bucket, ct);
     }
