@@ -19,8 +19,13 @@ public abstract record FactSource
     /// </summary>
     public virtual bool LookUpFirst => false;
 
-    /// <summary>A fact replicated from <paramref name="peer"/>'s log, read by <paramref name="consumer"/> at <paramref name="sequence"/>.</summary>
-    public static FactSource Replica(string peer, string consumer, ulong sequence) => new ReplicaSource(peer, consumer, sequence);
+    /// <summary>
+    /// A fact replicated from <paramref name="peer"/>'s log, read by <paramref name="consumer"/> at <paramref name="sequence"/>.
+    /// <paramref name="mayBeStored"/> false says the edge has proof that it never appended this fact before (its
+    /// sequence is beyond everything the edge was ever delivered), so the look-up is skipped; a copy that arrived by
+    /// another path is still caught by the duplicate window and the index.
+    /// </summary>
+    public static FactSource Replica(string peer, string consumer, ulong sequence, bool mayBeStored = true) => new ReplicaSource(peer, consumer, sequence, mayBeStored);
 
     /// <summary>The record of a gap an edge met (facts the peer no longer had).</summary>
     public static FactSource Gap(string peer, string consumer) => new EdgeRecordSource(peer, consumer, "gap");
@@ -33,11 +38,11 @@ public abstract record FactSource
         public override string? Header => null;
     }
 
-    private sealed record ReplicaSource(string Peer, string Consumer, ulong Sequence) : FactSource
+    private sealed record ReplicaSource(string Peer, string Consumer, ulong Sequence, bool MayBeStored) : FactSource
     {
         public override string? Header => $"{Peer}/{Consumer}/{Sequence}";
 
-        public override bool LookUpFirst => true;
+        public override bool LookUpFirst => MayBeStored;
     }
 
     private sealed record EdgeRecordSource(string Peer, string Consumer, string Kind) : FactSource

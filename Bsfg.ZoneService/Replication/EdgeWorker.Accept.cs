@@ -38,7 +38,7 @@ internal sealed partial class EdgeWorker
                     continue;
                 }
 
-                staged.Add(Stage(fact));
+                staged.Add(Stage(fact, mayBeStored: fact.Sequence <= _mayHoldThrough));
                 // The next fact's span (and any object download) must not become a child of this one.
                 Activity.Current = current;
             }
@@ -122,13 +122,16 @@ internal sealed partial class EdgeWorker
         return objectBytes;
     }
 
-    /// <summary>The local copy of a fact from the peer, stamped with the span of its append here.</summary>
-    private Staged Stage(Fact fact)
+    /// <summary>
+    /// The local copy of a fact from the peer, stamped with the span of its append here; <paramref name="mayBeStored"/>
+    /// false when the edge has proof it never appended this fact (see <see cref="FactSource.Replica"/>).
+    /// </summary>
+    private Staged Stage(Fact fact, bool mayBeStored)
     {
         var local = fact.Clone();
         local.Sequence = 0;
         local.RecordedAt = FactCodec.Now(deps.Time);
-        var source = FactSource.Replica(edge.Peer, Consumer, fact.Sequence);
+        var source = FactSource.Replica(edge.Peer, Consumer, fact.Sequence, mayBeStored);
         var span = deps.Tracing.StartAppend(local, source);
         FactTracing.Stamp(local, span);
         return new Staged(fact, local, source, span);
@@ -191,7 +194,7 @@ internal sealed partial class EdgeWorker
         try
         {
             await PrepareAsync(deps.Peers.For(edge.Peer), fact, ct);
-            staged = Stage(fact);
+            staged = Stage(fact, mayBeStored: true);
             var result = await deps.Log.AppendAsync(staged.Local, staged.Source, ct);
             FactTracing.Complete(staged.Span, result);
             await deps.Quarantine.RemoveAsync(entry.FactId, ct);

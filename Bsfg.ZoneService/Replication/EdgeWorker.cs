@@ -32,6 +32,11 @@ internal sealed partial class EdgeWorker(
     private long _objectBytes;
     private long _gaps;
 
+    // Source sequence through which this edge may have appended facts before the current session: everything the
+    // source ever delivered to it, and everything its ingest mark records. A fact beyond it cannot be in the log from
+    // this edge (pages are appended in order and any failure ends the session), so it is appended without a look-up.
+    private ulong _mayHoldThrough;
+
     public string Peer => edge.Peer;
 
     public string Consumer { get; } = ReplicationOptionsValidator.ConsumerName(edge, zone);
@@ -92,6 +97,7 @@ internal sealed partial class EdgeWorker(
             StartPosition = edge.Start == "latest" ? StartPosition.Latest : StartPosition.Earliest,
         }, cancellationToken: ct);
         var mark = await deps.Ingest.GetAsync(Key, ct);
+        _mayHoldThrough = Math.Max(opened.DeliveredSequence, mark.SourceSequence);
         Interlocked.Exchange(ref _gaps, (long)mark.Gaps);
         RecordOpened(opened.ConfirmedSequence);
         if (mark.SourceSequence > opened.ConfirmedSequence && mark.SourceSequence <= opened.DeliveredSequence)
