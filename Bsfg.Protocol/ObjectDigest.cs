@@ -46,5 +46,9 @@ public static class ObjectDigest
 
     /// <summary>Whether two digest strings name the same hash, whatever their spelling.</summary>
     public static bool Same(string? a, string? b) =>
-        TryDecode(a, out var x) && TryDecode(b, out var y) && x.AsSpan().SequenceEqual(y);
+        TryDecode(b, out var y) && Names(a, y);
+
+    /// <summary>Whether a digest string, in any spelling, names <paramref name="hash"/>.</summary>
+    public static bool Names(string? digest, ReadOnlySpan<byte> hash) =>
+        TryDecode(digest, out var decoded) && decoded.AsSpan().SequenceEqual(hash);
 }

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using Bsfg.Protocol.V1;
+using Bsfg.ZoneService.Storage;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-using NATS.Client.JetStream.Models;
 using NATS.Client.KeyValueStore;
 using NATS.Client.ObjectStore;
 
@@ -73,27 +73,14 @@ public partial class TopologyFixture
         }
     }
 
-    /// <summary>
-    /// Every message of <paramref name="zone"/>'s fact stream, in order, through an ordered consumer without a filter
-    /// (a 2.9 server ignores the filter list NATS.Net sends); ends at the last message there was when the read began.
-    /// </summary>
+    /// <summary>Every message of <paramref name="zone"/>'s fact stream, in order, as far as it reached when the read began.</summary>
     private async IAsyncEnumerable<INatsJSMsg<byte[]>> ReadLogAsync(string zone, bool headersOnly, [EnumeratorCancellation] CancellationToken ct)
     {
         var js = new NatsJSContext(await ObserverAsync(zone, ct));
         var stream = await js.GetStreamAsync("BSFG_FACTS", cancellationToken: ct);
-        if (stream.Info.State.Messages == 0)
-        {
-            yield break;
-        }
-
-        var consumer = await js.CreateOrderedConsumerAsync("BSFG_FACTS", new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.All, HeadersOnly = headersOnly }, ct);
-        await foreach (var msg in consumer.ConsumeAsync<byte[]>(cancellationToken: ct))
+        await foreach (var msg in js.ReadInOrderAsync(stream, 1, headersOnly, ct))
         {
             yield return msg;
-            if (msg.Metadata is not { } metadata || metadata.NumPending == 0)
-            {
-                yield break;
-            }
         }
     }
 

@@ -50,10 +50,11 @@ public partial class TopologyFixture : IAsyncLifetime
     protected virtual IReadOnlyDictionary<string, string> ZoneSettings(string zone) => new Dictionary<string, string>();
 
     /// <summary>
-    /// Whether the services keep the OTLP endpoint Aspire gives them. Without the dashboard nothing listens there, so by
-    /// default the tests turn export off rather than have every service retry exports to nowhere.
+    /// Where the services export telemetry over OTLP. Empty (the default) turns export off: without the dashboard nothing
+    /// listens where Aspire points them, and every service would retry exports to nowhere. Null keeps Aspire's endpoint;
+    /// a URL sends everything there.
     /// </summary>
-    protected virtual bool ExportsTelemetry => false;
+    protected virtual string? OtlpEndpoint => "";
 
     /// <summary>More AppHost arguments added by subclasses.</summary>
     protected virtual IEnumerable<string> Arguments() => [];
@@ -80,11 +81,11 @@ public partial class TopologyFixture : IAsyncLifetime
         try
         {
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bsfg_AppHost>([.. args], ct);
-            if (!ExportsTelemetry)
+            if (OtlpEndpoint is { } endpoint)
             {
                 foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
                 {
-                    builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+                    builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint);
                 }
             }
 

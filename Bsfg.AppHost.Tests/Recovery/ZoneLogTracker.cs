@@ -1,7 +1,7 @@
 using System.Text;
+using Bsfg.ZoneService.Storage;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-using NATS.Client.JetStream.Models;
 
 namespace Bsfg.AppHost.Tests.Recovery;
 
@@ -55,11 +55,9 @@ public sealed class ZoneLogTracker(string zone, string url, string user, string 
                 return;
             }
 
-            var opts = new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq = _lastSequence + 1 };
-            var consumer = await js.CreateOrderedConsumerAsync("BSFG_FACTS", opts, ct);
-            await foreach (var msg in consumer.ConsumeAsync<byte[]>(cancellationToken: ct))
+            await foreach (var msg in js.ReadInOrderAsync(stream, _lastSequence + 1, headersOnly: false, ct))
             {
-                var id = msg.Headers?.TryGetValue("Nats-Msg-Id", out var value) == true ? value.ToString() : "";
+                var id = NatsAdapter.MsgId(msg) ?? "";
                 _counts[id] = _counts.GetValueOrDefault(id) + 1;
                 _facts.Add((id, msg.Subject));
                 if (msg.Subject.StartsWith($"facts.{zone}.quarantine.", StringComparison.Ordinal))
@@ -67,12 +65,7 @@ public sealed class ZoneLogTracker(string zone, string url, string user, string 
                     _quarantine.Add(Encoding.Latin1.GetString(msg.Data ?? []));
                 }
 
-                var metadata = msg.Metadata ?? throw new InvalidOperationException("a stream message without metadata");
-                _lastSequence = metadata.Sequence.Stream;
-                if (metadata.NumPending == 0)
-                {
-                    break;
-                }
+                _lastSequence = msg.Metadata!.Value.Sequence.Stream;
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -5,7 +5,7 @@ namespace Bsfg.AppHost.Tests.Telemetry;
 /// <summary>The topology as Aspire starts it without its dashboard: every service exports to an OTLP endpoint where nothing listens.</summary>
 public sealed class UnreachableCollectorTopologyFixture : TopologyFixture
 {
-    protected override bool ExportsTelemetry => true;
+    protected override string? OtlpEndpoint => null;
 }
 
 public sealed class CollectorOutageTests(UnreachableCollectorTopologyFixture topology) : IClassFixture<UnreachableCollectorTopologyFixture>

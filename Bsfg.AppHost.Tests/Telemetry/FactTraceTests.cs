@@ -19,11 +19,10 @@ public sealed class TracedTopologyFixture : TopologyFixture
         await Receiver.DisposeAsync();
     }
 
-    protected override bool ExportsTelemetry => true;
+    protected override string? OtlpEndpoint => Receiver.Endpoint.ToString().TrimEnd('/');
 
     protected override IReadOnlyDictionary<string, string> ZoneSettings(string zone) => new Dictionary<string, string>
     {
-        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Receiver.Endpoint.ToString().TrimEnd('/'),
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         ["OTEL_SERVICE_NAME"] = "bsfg-" + zone,
         ["OTEL_BSP_SCHEDULE_DELAY"] = "200",

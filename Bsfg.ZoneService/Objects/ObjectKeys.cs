@@ -85,10 +85,6 @@ internal static class ObjectKeys
         return !Convert.FromHexString(key.AsSpan(prefix.Length)).AsSpan().SequenceEqual(hash);
     }
 
-    /// <summary>True when an object's metadata digest decodes to <paramref name="hash"/>.</summary>
-    public static bool SameDigest(string? digest, byte[] hash) =>
-        ObjectDigest.TryDecode(digest, out var stored) && stored.AsSpan().SequenceEqual(hash);
-
     /// <summary>Text safe to echo in an error message.</summary>
     public static string Shorten(string? text) => text is null ? "" : text.Length <= 80 ? text : text[..80] + "…";
 

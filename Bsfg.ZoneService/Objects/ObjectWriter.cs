@@ -203,5 +203,5 @@ internal static class ObjectResolution
 
     /// <summary>True for a live (not a link) object whose metadata digest is <paramref name="hash"/>.</summary>
     public static bool Holds(ObjectMetadata? info, byte[] hash) =>
-        info is not null && info.Options?.Link is null && ObjectKeys.SameDigest(info.Digest, hash);
+        info is not null && info.Options?.Link is null && ObjectDigest.Names(info.Digest, hash);
 }

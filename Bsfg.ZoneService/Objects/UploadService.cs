@@ -179,7 +179,7 @@ public sealed partial class UploadService(ObjectBuckets buckets, ObjectWriter wr
 
         if (state.Completed is { } done)
         {
-            return done.Size == request.Size && ObjectKeys.SameDigest(done.Digest, hash)
+            return done.Size == request.Size && ObjectDigest.Names(done.Digest, hash)
                 ? new CompleteUploadResponse { ObjectRef = ToRef(state.Bucket, done.Key, done.Digest, done.Size, state.MediaType, state.FileName) }
                 : throw new PreconditionFailedException($"upload {id} was already completed with size {done.Size} and digest {done.Digest}");
         }

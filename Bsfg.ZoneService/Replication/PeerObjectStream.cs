@@ -75,7 +75,7 @@ internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectR
                     new CallOptions { Timeout = TimeSpan.FromSeconds(60) },
                     linked.Token);
                 // Digests compare as the hash they encode: a fact may carry any accepted spelling of it.
-                if (response.Size != objectRef.Size || !SameDigest(response.Digest, objectRef.Digest))
+                if (response.Size != objectRef.Size || !ObjectDigest.Same(response.Digest, objectRef.Digest))
                 {
                     throw new IntegrityException(
                         $"peer's object {objectRef.Bucket}/{objectRef.Key} has size {response.Size} and digest {response.Digest}, the fact says {objectRef.Size} and {objectRef.Digest}");
@@ -99,7 +99,4 @@ internal sealed class PeerObjectStream(PeerServiceClient peer, ObjectRef objectR
             }
         }
     }
-
-    private static bool SameDigest(string answered, string referenced) =>
-        ObjectDigest.TryDecode(referenced, out var hash) && Objects.ObjectKeys.SameDigest(answered, hash);
 }

@@ -39,14 +39,13 @@ public static partial class NatsAdapter
     }
 
     /// <summary>
-    /// The message ids (<c>Nats-Msg-Id</c>) of the stream's messages from <paramref name="from"/> through
-    /// <paramref name="through"/>, read headers-only with an ordered consumer (no filter, so nothing a 2.9 server
-    /// ignores is sent). Deleted sequences are skipped; the scan ends at <paramref name="through"/> or at the stream's
-    /// end, whichever comes first.
+    /// The stream's messages from <paramref name="from"/> on, in order, through an ordered consumer without a filter
+    /// (nothing a 2.9 server ignores is sent); ends at the last message there was when the read reached it (no wait for
+    /// new ones), and at once when nothing is stored at or after <paramref name="from"/>. Deleted sequences are skipped.
     /// </summary>
-    public static async IAsyncEnumerable<(string? MsgId, ulong Sequence)> ScanMsgIdsAsync(this NatsJSContext js, INatsJSStream stream, ulong from, ulong through, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<INatsJSMsg<byte[]>> ReadInOrderAsync(this NatsJSContext js, INatsJSStream stream, ulong from, bool headersOnly, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (await stream.GetMessageAsync(new StreamMsgGetRequest { Seq = from, NextBySubj = ">" }, cancellationToken) is not { } first || first.Sequence > through)
+        if (await stream.GetMessageAsync(new StreamMsgGetRequest { Seq = Math.Max(from, 1), NextBySubj = ">" }, cancellationToken) is null)
         {
             yield break; // an ordered consumer would wait for a message that never comes
         }
@@ -54,23 +53,43 @@ public static partial class NatsAdapter
         var consumer = await js.CreateOrderedConsumerAsync(stream.Info.Config.Name!, new NatsJSOrderedConsumerOpts
         {
             DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
-            OptStartSeq = from,
-            HeadersOnly = true,
+            OptStartSeq = Math.Max(from, 1),
+            HeadersOnly = headersOnly,
         }, cancellationToken);
         await foreach (var msg in consumer.ConsumeAsync<byte[]>(cancellationToken: cancellationToken))
         {
-            var metadata = msg.Metadata ?? throw new InvalidOperationException("a stream message without metadata");
-            var sequence = metadata.Sequence.Stream;
-            if (sequence > through)
-            {
-                yield break;
-            }
-
-            yield return (msg.Headers?.TryGetValue("Nats-Msg-Id", out var id) == true ? id.ToString() : null, sequence);
-            if (sequence == through || metadata.NumPending == 0)
+            yield return msg;
+            if ((msg.Metadata ?? throw new InvalidOperationException("a stream message without metadata")).NumPending == 0)
             {
                 yield break;
             }
         }
     }
+
+    /// <summary>
+    /// The message ids (<c>Nats-Msg-Id</c>) of the stream's messages from <paramref name="from"/> through
+    /// <paramref name="through"/>, read headers-only (<see cref="ReadInOrderAsync"/>); the scan ends at
+    /// <paramref name="through"/> or at the stream's end, whichever comes first.
+    /// </summary>
+    public static async IAsyncEnumerable<(string? MsgId, ulong Sequence)> ScanMsgIdsAsync(this NatsJSContext js, INatsJSStream stream, ulong from, ulong through, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var msg in js.ReadInOrderAsync(stream, from, headersOnly: true, cancellationToken))
+        {
+            var sequence = msg.Metadata!.Value.Sequence.Stream;
+            if (sequence > through)
+            {
+                yield break;
+            }
+
+            yield return (MsgId(msg), sequence);
+            if (sequence == through)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>A message's <c>Nats-Msg-Id</c> (a stored fact's id), or null.</summary>
+    public static string? MsgId(INatsJSMsg<byte[]> msg) =>
+        msg.Headers?.TryGetValue("Nats-Msg-Id", out var id) == true ? id.ToString() : null;
 }
