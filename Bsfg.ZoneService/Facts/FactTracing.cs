@@ -26,8 +26,9 @@ public sealed partial class FactTracing(IOptions<ZoneOptions> options, ZoneMetri
         }
 
         var activity = activitySource.StartActivity($"append {Destination(fact.Subject)}", ActivityKind.Producer, ParentOf(fact));
-        if (activity is not null)
+        if (activity is { IsAllDataRequested: true })
         {
+            // Not for a span that only carries the context of a trace the sampler left out: it is never exported.
             Tag(activity, fact, "append", "send");
             activity.SetTag("bsfg.source", source.Header);
         }
@@ -77,8 +78,11 @@ public sealed partial class FactTracing(IOptions<ZoneOptions> options, ZoneMetri
     /// <summary>Records the append's outcome on its span.</summary>
     public static void Complete(Activity? activity, AppendResult result)
     {
-        activity?.SetTag("bsfg.sequence", result.Sequence);
-        activity?.SetTag("bsfg.duplicate", result.Duplicate);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("bsfg.sequence", result.Sequence);
+            activity.SetTag("bsfg.duplicate", result.Duplicate);
+        }
     }
 
     /// <summary>
