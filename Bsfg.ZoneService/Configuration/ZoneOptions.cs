@@ -59,10 +59,11 @@ public sealed class ZoneOptions
 
     /// <summary>
     /// How long a fetch keeps collecting after the first fact of a page arrived, to fill the page (one pull request
-    /// with this expiry). Default 20 ms: a page waits at most this long for more facts, and a backlog fills a page
-    /// long before it.
+    /// with this expiry). Default 5 ms: each hop adds at most this much to a fact's latency under a trickle, while a
+    /// backlog fills a page long before it. Longer lingers make fuller pages (fewer round trips, less CPU per fact)
+    /// at a steady moderate rate, at the cost of that much latency per hop.
     /// </summary>
-    public TimeSpan FetchLinger { get; set; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan FetchLinger { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// Most durable consumers one peer zone may hold in this zone. Default 32: an edge needs one per source, so this
