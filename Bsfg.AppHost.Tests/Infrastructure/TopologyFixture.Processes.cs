@@ -42,7 +42,7 @@ public partial class TopologyFixture
     {
         var ct = TestContext.Current.CancellationToken;
         Thaw(resource);
-        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KillCommandExtensions.KillCommand, ct);
+        var result = await CommandAsync(resource, KillCommandExtensions.KillCommand);
         if (!result.Success)
         {
             // The process may have exited on its own between the decision to kill it and the signal (a graceful stop
@@ -107,7 +107,7 @@ public partial class TopologyFixture
             return;
         }
 
-        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, ct);
+        var result = await CommandAsync(resource, KnownResourceCommands.StartCommand);
         Assert.True(result.Success, $"start {resource}: {result.Message}");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(StartAgainTimeout);
@@ -143,8 +143,24 @@ public partial class TopologyFixture
             return;
         }
 
-        var result = await App.ResourceCommands.ExecuteCommandAsync(zone, KnownResourceCommands.StartCommand, TestContext.Current.CancellationToken);
+        var result = await CommandAsync(zone, KnownResourceCommands.StartCommand);
         Assert.True(result.Success, $"start {zone}: {result.Message}");
+    }
+
+    /// <summary>
+    /// Runs one of the orchestrator's resource commands, bounded: a command that is not carried out within
+    /// <see cref="StartAgainTimeout"/> fails the test, naming it, instead of leaving the run waiting for good.
+    /// </summary>
+    private async Task<ExecuteCommandResult> CommandAsync(string resource, string command)
+    {
+        try
+        {
+            return await App.ResourceCommands.ExecuteCommandAsync(resource, command, TestContext.Current.CancellationToken).WaitAsync(StartAgainTimeout, TestContext.Current.CancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"the orchestrator did not carry out '{command}' on {resource} within {StartAgainTimeout.TotalSeconds:0} s", e);
+        }
     }
 
     /// <summary>Waits until the process of <paramref name="resource"/> has exited (by itself, or killed or stopped).</summary>

@@ -213,9 +213,9 @@ public partial class TopologyFixture : IAsyncLifetime
     {
         var name = Extensions.EdgeProxyName(receiver, source);
         var ct = TestContext.Current.CancellationToken;
-        var result = await App.ResourceCommands.ExecuteCommandAsync(name, command, ct);
+        var result = await CommandAsync(name, command);
         Assert.True(result.Success, $"{command} on {name}: {result.Message}");
-        await App.ResourceNotifications.WaitForResourceAsync(name, e => e.Snapshot.State?.Text == state, ct);
+        await App.ResourceNotifications.WaitForResourceAsync(name, e => e.Snapshot.State?.Text == state, ct).WaitAsync(StartAgainTimeout, ct);
     }
 
     private X509Certificate2 ZoneCertificate(string zone)
