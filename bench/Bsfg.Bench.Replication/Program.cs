@@ -1,0 +1,19 @@
+using Bsfg.Bench;
+using Bsfg.Bench.Replication;
+
+// Replication between zone services against native JetStream mirroring, every BSFG figure beside its native
+// comparator in the same run.
+//   dotnet run -c Release --project bench/Bsfg.Bench.Replication -- [--phases catchup,latency,link] [--runs 3]
+//       [--count 1000000] [--size 1024] [--page 1000] [--preload-callers 8]
+//       [--rate 1000] [--seconds 30] [--warmup 3] [--callers 16]
+//       [--link-count 100000] [--link-mbit 20] [--link-rtt 20]
+var opts = BenchOptions.Parse(args);
+Console.WriteLine($"{Environment.ProcessorCount} cores; phases {string.Join(", ", opts.Phases)}; {opts.Runs} runs each");
+foreach (var phase in opts.Phases)
+{
+    Console.WriteLine();
+    Console.WriteLine($"== {phase}: load average {Machine.LoadAverage()}");
+    await CatchUpPhase.RunAsync(opts);
+}
+
+return 0;
