@@ -14,8 +14,8 @@ namespace Bsfg.Bench.Replication;
 /// </summary>
 internal sealed class CatchUpRunner(BenchOptions options, Placement placement)
 {
-    private const string NativeStream = "BENCH_SOURCE";
-    private const string MirrorStream = "BENCH_MIRROR";
+    public const string NativeStream = "BENCH_SOURCE";
+    public const string MirrorStream = "BENCH_MIRROR";
 
     /// <summary>Fills planta's log with <paramref name="count"/> facts, then starts idmz with an edge from planta and times the catch-up.</summary>
     public async Task<CatchUp> BsfgAsync(int count, bool compress)
@@ -88,18 +88,13 @@ internal sealed class CatchUpRunner(BenchOptions options, Placement placement)
 
         await using var receiver = Facts.Connect(hub);
         var receiverJs = new NatsJSContext(receiver);
-        await WaitForLeafAsync(receiver);
+        await NativeMirrors.WaitForDomainAsync(receiver, "planta");
         var servers = new[] { new Measured("source nats", sourceNats.ProcessId), new Measured("mirror nats", hub.ProcessId) };
         await Watch.SettleAsync(servers);
         await placement.BeforeReplication();
 
         var startedAt = Stopwatch.GetTimestamp();
-        await receiverJs.CreateStreamAsync(new StreamConfig
-        {
-            Name = MirrorStream,
-            Storage = StreamConfigStorage.File,
-            Mirror = new StreamSource { Name = NativeStream, External = new ExternalStreamSource { Api = "$JS.planta.API" } },
-        });
+        await NativeMirrors.CreateMirrorAsync(receiverJs, MirrorStream, NativeStream, "planta");
         try
         {
             return await Watch.UntilAsync(receiverJs, MirrorStream, count, startedAt, servers, placement.WireBytes);
@@ -108,25 +103,6 @@ internal sealed class CatchUpRunner(BenchOptions options, Placement placement)
         {
             var mirror = (await receiverJs.GetStreamAsync(MirrorStream)).Info.Mirror;
             throw new TimeoutException($"{e.Message}; the mirror reports lag {mirror?.Lag}, last active {mirror?.Active}, error {mirror?.Error?.Description ?? "none"}", e);
-        }
-    }
-
-    /// <summary>Waits until the source domain's JetStream API answers across the leafnode.</summary>
-    private static async Task WaitForLeafAsync(NATS.Client.Core.NatsConnection receiver)
-    {
-        var remoteJs = new NatsJSContext(receiver, new NatsJSOpts(receiver.Opts, domain: "planta"));
-        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 20);
-        while (true)
-        {
-            try
-            {
-                await remoteJs.GetStreamAsync(NativeStream);
-                return;
-            }
-            catch (Exception e) when ((e is NatsJSException or NATS.Client.Core.NatsNoRespondersException or TimeoutException) && Stopwatch.GetTimestamp() < deadline)
-            {
-                await Task.Delay(100);
-            }
         }
     }
 

@@ -13,7 +13,11 @@ foreach (var phase in opts.Phases)
 {
     Console.WriteLine();
     Console.WriteLine($"== {phase}: load average {Machine.LoadAverage()}");
-    await CatchUpPhase.RunAsync(opts);
+    await (phase switch
+    {
+        "catchup" => CatchUpPhase.RunAsync(opts),
+        _ => LatencyPhase.RunAsync(opts),
+    });
 }
 
 return 0;
