@@ -6,7 +6,7 @@ namespace Bsfg.Bench.Replication;
 internal sealed record BenchOptions
 {
     /// <summary>Phases in the order they run: <c>catchup</c>, <c>latency</c>, <c>link</c>.</summary>
-    public IReadOnlyList<string> Phases { get; init; } = ["catchup", "latency"];
+    public IReadOnlyList<string> Phases { get; init; } = ["catchup", "latency", "link"];
 
     public int Runs { get; init; } = 3;
 
@@ -57,7 +57,7 @@ internal sealed record BenchOptions
             if (args[i] == "--phases")
             {
                 var phases = args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                var unknown = phases.Except(["catchup", "latency"]).ToList();
+                var unknown = phases.Except(["catchup", "latency", "link"]).ToList();
                 if (unknown.Count > 0)
                 {
                     throw new ArgumentException($"unknown phase(s) {string.Join(", ", unknown)}: the phases are catchup, latency and link");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using Bsfg.Protocol.V1;
 using Bsfg.ServiceDefaults.Security;
 using Bsfg.ZoneService.Storage;
@@ -58,7 +59,9 @@ internal sealed class CatchUpRunner(BenchOptions options, Placement placement)
 
         var settings = new Dictionary<string, string>(edge)
         {
-            ["Bsfg:Replication:Peers:planta:Url"] = planta.BaseAddress.ToString(),
+            ["Bsfg:Replication:Peers:planta:Url"] = placement.Relay is { } relay
+                ? $"https://127.0.0.1:{Invariant(relay(new IPEndPoint(IPAddress.Parse(placement.SourceHost), planta.Port), IPAddress.Loopback))}/"
+                : planta.BaseAddress.ToString(),
             ["Bsfg:Replication:Peers:planta:Compress"] = compress ? "true" : "false",
             ["Bsfg:Replication:Edges:0:Peer"] = "planta",
             ["Bsfg:Replication:Edges:0:Filters:0"] = "facts.planta.>",
@@ -73,13 +76,14 @@ internal sealed class CatchUpRunner(BenchOptions options, Placement placement)
     /// <summary>Fills a stream on the source server with <paramref name="count"/> messages, then creates the mirror on the receiver and times it.</summary>
     public async Task<CatchUp> NativeAsync(int count)
     {
-        await using var hub = await LocalNats.StartAsync(new LocalNatsOptions { Domain = "idmz", LeafHost = placement.ReceiverHost });
+        await using var hub = await LocalNats.StartAsync(new LocalNatsOptions { Domain = "idmz", LeafHost = placement.Relay is null ? placement.ReceiverHost : "127.0.0.1" });
+        var leafPort = placement.Relay is { } relay ? relay(new IPEndPoint(IPAddress.Loopback, hub.LeafPort), IPAddress.Parse(placement.ReceiverHost)) : hub.LeafPort;
         await using var sourceNats = await LocalNats.StartAsync(new LocalNatsOptions
         {
             Domain = "planta",
             Host = placement.SourceHost,
             Launcher = placement.SourceLauncher,
-            LeafRemote = $"{placement.ReceiverHost}:{hub.LeafPort.ToString(CultureInfo.InvariantCulture)}",
+            LeafRemote = $"{placement.ReceiverHost}:{Invariant(leafPort)}",
         });
         await using var source = Facts.Connect(sourceNats);
         var sourceJs = new NatsJSContext(source);

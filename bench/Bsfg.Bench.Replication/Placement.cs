@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Bsfg.ServiceDefaults.Security;
 
@@ -14,8 +15,14 @@ internal sealed record Placement
     /// <summary>Address the source side listens on.</summary>
     public string SourceHost { get; init; } = "127.0.0.1";
 
-    /// <summary>Address the receiver's leafnode port listens on (the native mirror's source server connects to it).</summary>
+    /// <summary>Address the source side reaches the receiver's side at (the native mirror's leafnode connection).</summary>
     public string ReceiverHost { get; init; } = "127.0.0.1";
+
+    /// <summary>
+    /// When set, peer connections pass through a relay: given the target and the address to listen on, it returns the
+    /// relay's port (see <see cref="NetworkLink.Relay"/>).
+    /// </summary>
+    public Func<IPEndPoint, IPAddress, int>? Relay { get; init; }
 
     /// <summary>Command the source side's processes are started under (e.g. <c>ip netns exec &lt;ns&gt;</c>).</summary>
     public IReadOnlyList<string> SourceLauncher { get; init; } = [];

@@ -9,6 +9,12 @@ using Bsfg.Bench.Replication;
 //       [--link-count 100000] [--link-mbit 20] [--link-rtt 20]
 var opts = BenchOptions.Parse(args);
 Console.WriteLine($"{Environment.ProcessorCount} cores; phases {string.Join(", ", opts.Phases)}; {opts.Runs} runs each");
+if (opts.Phases.Contains("link") && !NetworkLink.IsRoot)
+{
+    Console.Error.WriteLine("the link phase makes a network namespace and shapes a veth pair with tc: run it as root, or leave it out (--phases catchup,latency)");
+    return 2;
+}
+
 foreach (var phase in opts.Phases)
 {
     Console.WriteLine();
@@ -16,7 +22,8 @@ foreach (var phase in opts.Phases)
     await (phase switch
     {
         "catchup" => CatchUpPhase.RunAsync(opts),
-        _ => LatencyPhase.RunAsync(opts),
+        "latency" => LatencyPhase.RunAsync(opts),
+        _ => LinkPhase.RunAsync(opts),
     });
 }
 
