@@ -67,10 +67,9 @@ internal sealed record BenchOptions
                 continue;
             }
 
-            var v = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-            if (v < 0)
+            if (!int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < 0)
             {
-                throw new ArgumentException($"{args[i]} must not be negative");
+                throw new ArgumentException($"{args[i]} needs a whole number of at least 0 (got '{args[i + 1]}')");
             }
 
             o = args[i] switch

@@ -7,7 +7,17 @@ using Bsfg.Bench.Replication;
 //       [--count 1000000] [--size 1024] [--page 1000] [--preload-callers 8]
 //       [--rate 1000] [--seconds 30] [--warmup 3] [--callers 16]
 //       [--link-count 100000] [--link-mbit 20] [--link-rtt 20]
-var opts = BenchOptions.Parse(args);
+BenchOptions opts;
+try
+{
+    opts = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
 Console.WriteLine($"{Environment.ProcessorCount} cores; phases {string.Join(", ", opts.Phases)}; {opts.Runs} runs each");
 if (opts.Phases.Contains("link") && !NetworkLink.IsRoot)
 {
