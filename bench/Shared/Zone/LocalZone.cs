@@ -19,14 +19,15 @@ internal sealed class LocalZone : IAsyncDisposable
     private readonly Process _process;
     private readonly X509Certificate2 _ca;
     private readonly List<HttpClient> _clients = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
 
-    private LocalZone(Process process, X509Certificate2 ca, string caPath, int port)
+    private LocalZone(Process process, X509Certificate2 ca, string caPath, string host, int port)
     {
         _process = process;
         _ca = ca;
         CaPath = caPath;
         Port = port;
-        BaseAddress = new Uri($"https://127.0.0.1:{port}");
+        BaseAddress = new Uri($"https://{host}:{port}");
     }
 
     public Uri BaseAddress { get; }
@@ -39,17 +40,36 @@ internal sealed class LocalZone : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>Starts the zone on <paramref name="nats"/> with a certificate from <paramref name="ca"/>, and waits until it is ready.</summary>
-    public static async Task<LocalZone> StartAsync(TopologyCertificateAuthority ca, LocalNats nats, IReadOnlyDictionary<string, string> extraSettings)
+    public static Task<LocalZone> StartAsync(TopologyCertificateAuthority ca, LocalNats nats, IReadOnlyDictionary<string, string> extraSettings)
+    {
+        var settings = new Dictionary<string, string> { [$"Bsfg:Zone:Export:{Peer}:0"] = $"facts.{Name}.>" };
+        foreach (var (key, value) in extraSettings)
+        {
+            settings[key] = value;
+        }
+
+        return StartAsync(ca, nats, new LocalZoneOptions { Name = Name, Settings = settings });
+    }
+
+    /// <summary>Starts the zone <paramref name="options"/> describe on <paramref name="nats"/>, and waits until it is ready.</summary>
+    public static async Task<LocalZone> StartAsync(TopologyCertificateAuthority ca, LocalNats nats, LocalZoneOptions options)
+    {
+        var zone = Launch(ca, nats, options);
+        await zone.WaitReadyAsync();
+        return zone;
+    }
+
+    /// <summary>Starts the zone's process and returns at once (its process id is known, it is not ready yet).</summary>
+    public static LocalZone Launch(TopologyCertificateAuthority ca, LocalNats nats, LocalZoneOptions options)
     {
         var certs = Path.Combine(nats.Directory, "certs");
         ca.WriteCa(certs);
-        using var zoneCert = ca.IssueZone(Name);
-        var (certPath, keyPath) = TopologyCertificateAuthority.WritePem(zoneCert, certs, Name);
+        using var zoneCert = options.Certificate?.Invoke(options.Name) ?? ca.IssueZone(options.Name);
+        var (certPath, keyPath) = TopologyCertificateAuthority.WritePem(zoneCert, certs, options.Name);
         var port = LocalNats.FreePort();
         var settings = new Dictionary<string, string>
         {
-            ["Bsfg:Zone:Name"] = Name,
-            [$"Bsfg:Zone:Export:{Peer}:0"] = $"facts.{Name}.>",
+            ["Bsfg:Zone:Name"] = options.Name,
             ["Bsfg:Nats:Url"] = nats.Url,
             ["Bsfg:Nats:User"] = LocalNats.User,
             ["Bsfg:Nats:Password"] = LocalNats.Password,
@@ -57,34 +77,32 @@ internal sealed class LocalZone : IAsyncDisposable
             ["Bsfg:Security:KeyPath"] = keyPath,
             ["Bsfg:Security:CaPath"] = Path.Combine(certs, "ca.pem"),
             ["Bsfg:Security:ProducerTokens:bench"] = ProducerToken,
-            ["ASPNETCORE_URLS"] = $"https://127.0.0.1:{port}",
+            ["ASPNETCORE_URLS"] = $"https://{options.Host}:{port}",
         };
-        foreach (var (key, value) in extraSettings)
+        foreach (var (key, value) in options.Settings)
         {
             settings[key] = value;
         }
 
         var dll = typeof(Bsfg.ZoneService.Extensions).Assembly.Location;
-        var psi = new ProcessStartInfo("dotnet", [dll])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-        };
+        var psi = options.Launcher.Count == 0
+            ? new ProcessStartInfo("dotnet", [dll])
+            : new ProcessStartInfo(options.Launcher[0], [.. options.Launcher.Skip(1), "dotnet", dll]);
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.WorkingDirectory = Path.GetDirectoryName(dll)!;
         foreach (var (key, value) in settings)
         {
             psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         var process = Process.Start(psi)!;
-        // Drained so a chatty log never blocks the service; shown only if it fails to start.
-        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
-        process.ErrorDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
+        var zone = new LocalZone(process, X509CertificateLoader.LoadCertificate(ca.Certificate.RawData), Path.Combine(certs, "ca.pem"), options.Host, port);
+        // Drained so a chatty log never blocks the service; the last lines are shown if it fails to start.
+        process.OutputDataReceived += (_, e) => zone.Log(e.Data);
+        process.ErrorDataReceived += (_, e) => zone.Log(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var zone = new LocalZone(process, X509CertificateLoader.LoadCertificate(ca.Certificate.RawData), Path.Combine(certs, "ca.pem"), port);
-        await zone.WaitReadyAsync(() => string.Join('\n', log));
         return zone;
     }
 
@@ -114,6 +132,15 @@ internal sealed class LocalZone : IAsyncDisposable
         _ca.Dispose();
     }
 
+    private void Log(string? line)
+    {
+        _log.Enqueue(line ?? "");
+        while (_log.Count > 200)
+        {
+            _log.TryDequeue(out _);
+        }
+    }
+
     private HttpClient CreateHttpClient(X509Certificate2? certificate, string? token)
     {
         var handler = new SocketsHttpHandler
@@ -134,7 +161,8 @@ internal sealed class LocalZone : IAsyncDisposable
         return http;
     }
 
-    private async Task WaitReadyAsync(Func<string> log)
+    /// <summary>Waits until the service answers its health check (up to 60 s).</summary>
+    public async Task WaitReadyAsync()
     {
         var http = CreateHttpClient(null, null);
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
@@ -142,7 +170,7 @@ internal sealed class LocalZone : IAsyncDisposable
         {
             if (_process.HasExited || DateTimeOffset.UtcNow > deadline)
             {
-                throw new InvalidOperationException("the zone service did not start:\n" + log());
+                throw new InvalidOperationException("the zone service did not start:\n" + string.Join('\n', _log));
             }
 
             try
@@ -161,4 +189,22 @@ internal sealed class LocalZone : IAsyncDisposable
             await Task.Delay(100);
         }
     }
+}
+
+/// <summary>Which zone a <see cref="LocalZone"/> runs and where.</summary>
+internal sealed record LocalZoneOptions
+{
+    public required string Name { get; init; }
+
+    /// <summary>Configuration keys (<c>Bsfg:Zone:Export:idmz:0</c>, <c>Bsfg:Replication:Edges:0:Peer</c>, …) and values.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Address the service listens on. Default loopback.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Command the service is started under, e.g. <c>ip netns exec &lt;ns&gt;</c>; empty for none.</summary>
+    public IReadOnlyList<string> Launcher { get; init; } = [];
+
+    /// <summary>Issues the zone's certificate (default: the CA's zone certificate, valid for loopback).</summary>
+    public Func<string, X509Certificate2>? Certificate { get; init; }
 }
