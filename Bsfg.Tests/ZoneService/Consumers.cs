@@ -28,9 +28,9 @@ public sealed class Consumers(PeerServiceClient peer, string name)
         return new Consumers(peer, name);
     }
 
-    public Task<FetchFactsResponse> FetchAsync(CancellationToken ct, uint limit = 0, TimeSpan? wait = null, ulong maxBytes = 0) =>
+    public Task<FetchFactsResponse> FetchAsync(CancellationToken ct, uint limit = 0, TimeSpan? wait = null, ulong maxBytes = 0, ulong confirm = 0, ulong after = 0) =>
         peer.FetchFactsAsync(
-            new FetchFactsRequest { ConsumerName = Name, Limit = limit, MaxBytes = maxBytes, MaxWait = wait is { } w ? Duration.FromTimeSpan(w) : null },
+            new FetchFactsRequest { ConsumerName = Name, Limit = limit, MaxBytes = maxBytes, MaxWait = wait is { } w ? Duration.FromTimeSpan(w) : null, ConfirmSequence = confirm, AfterSequence = after },
             new Bsfg.Protocol.Client.CallOptions { Timeout = (wait ?? TimeSpan.Zero) + TimeSpan.FromSeconds(30) },
             ct);
 
