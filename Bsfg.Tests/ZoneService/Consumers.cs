@@ -11,6 +11,20 @@ public sealed class Consumers(PeerServiceClient peer, string name)
 {
     public string Name { get; } = name;
 
+    /// <summary>Appends <paramref name="count"/> facts on a fresh subject of <paramref name="kind"/>; returns a filter matching them and their sequences.</summary>
+    public static async Task<(string Filter, List<ulong> Sequences)> AppendAsync(ProducerServiceClient producer, int count, string kind, CancellationToken ct)
+    {
+        var key = TestFacts.Key();
+        var sequences = new List<ulong>();
+        for (var i = 0; i < count; i++)
+        {
+            var r = await producer.AppendFactAsync(TestFacts.Append(TestFacts.New($"facts.planta.{kind}.{key}.n{i}", $"p{i}")), cancellationToken: ct);
+            sequences.Add(r.Sequence);
+        }
+
+        return ($"facts.planta.{kind}.{key}.>", sequences);
+    }
+
     public static async Task<Consumers> OpenAsync(PeerServiceClient peer, string filter, CancellationToken ct, string? name = null)
     {
         name ??= "c-" + Guid.NewGuid().ToString("N")[..12];

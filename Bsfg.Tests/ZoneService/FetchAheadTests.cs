@@ -7,19 +7,8 @@ namespace Bsfg.Tests.ZoneService;
 /// <summary>FetchFactsRequest.confirm_sequence and after_sequence: the confirm carried on a fetch, and fetching ahead.</summary>
 public sealed class FetchAheadTests(ZoneFixture zone) : IClassFixture<ZoneFixture>
 {
-    private async Task<(string Filter, List<ulong> Sequences)> AppendAsync(int count)
-    {
-        var key = TestFacts.Key();
-        var producer = zone.Producer();
-        var sequences = new List<ulong>();
-        for (var i = 0; i < count; i++)
-        {
-            var r = await producer.AppendFactAsync(TestFacts.Append(TestFacts.New($"facts.planta.lot.{key}.n{i}", $"p{i}")), cancellationToken: TestContext.Current.CancellationToken);
-            sequences.Add(r.Sequence);
-        }
-
-        return ($"facts.planta.lot.{key}.>", sequences);
-    }
+    private Task<(string Filter, List<ulong> Sequences)> AppendAsync(int count) =>
+        Consumers.AppendAsync(zone.Producer(), count, "lot", TestContext.Current.CancellationToken);
 
     private static async Task<OpenConsumerResponse> StateAsync(PeerServiceClient peer, Consumers consumer, string filter, CancellationToken ct) =>
         await peer.OpenConsumerAsync(new OpenConsumerRequest { ConsumerName = consumer.Name, SubjectFilters = { filter } }, cancellationToken: ct);
