@@ -18,13 +18,13 @@ using Microsoft.Extensions.Logging;
 namespace Bsfg.Tests.ZoneService;
 
 /// <summary>
-/// A receiving zone pulling from a source that predates FetchFactsRequest.confirm_sequence and after_sequence: the
-/// source here is the real zone behind a Kestrel front (real TLS, the source zone's certificate) that answers as an
-/// older zone would, ignoring both fields and never echoing confirmed_sequence. The receiver must fall back to
-/// ConfirmReceipt and fetch one page at a time, and still get every fact exactly once. The same front passing the
-/// fields through shows a current source getting pages fetched ahead and confirms carried on fetches.
+/// A receiving zone (a real zone service with its own nats-server) pulling from the real source zone through a
+/// Kestrel front (real TLS, the source zone's certificate) that forwards every call and counts them: pages fetched
+/// ahead and confirms carried on fetches, exactly once through a kill at any step of the pull loop; and, with the front
+/// answering as a zone before FetchFactsRequest.confirm_sequence and after_sequence (ignoring both, never echoing
+/// confirmed_sequence), the receiver's fall back to ConfirmReceipt and one page at a time.
 /// </summary>
-public sealed class OlderSourceTests(ZoneFixture source) : IClassFixture<ZoneFixture>
+public sealed class ReceiverPipelineTests(ZoneFixture source) : IClassFixture<ZoneFixture>
 {
     [Theory]
     [InlineData(true)]
@@ -33,13 +33,83 @@ public sealed class OlderSourceTests(ZoneFixture source) : IClassFixture<ZoneFix
     {
         var ct = TestContext.Current.CancellationToken;
         var (filter, sequences) = await Consumers.AppendAsync(source.Producer(), 7, "lot", ct);
-        var older = new OlderPeerService(source.Peer("idmz"), olderSource, "idmz-from-planta-" + olderSource.ToString().ToLowerInvariant());
-        await using var front = await StartFrontAsync(source.Ca, older, ct);
-        var dir = Path.Combine(Path.GetTempPath(), "bsfg-older-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(dir);
-        await using var nats = await NatsServer.StartAsync(new NatsServerOptions { Domain = "idmz", User = "bsfg", Password = "nats-secret" }, ct);
-        try
+        var front = new OlderPeerService(source.Peer("idmz"), olderSource, "idmz-from-planta-" + olderSource.ToString().ToLowerInvariant());
+        await using var receiver = await Receiver.StartAsync(source, front, filter, null, ct);
+
+        await receiver.AssertReceivedExactlyOnceAsync(sequences, ct);
+        if (olderSource)
         {
+            // Every page was confirmed on its own call, and no fetch asked for a page ahead.
+            Assert.True(front.Confirms >= 4, $"{front.Confirms} ConfirmReceipt calls for 4 pages");
+            Assert.Equal(0, front.FetchedAhead);
+        }
+        else
+        {
+            // A current source: pages fetched ahead, confirms carried on fetches (a separate one only once caught up).
+            Assert.True(front.FetchedAhead >= 3, $"{front.FetchedAhead} fetches ahead for 4 pages");
+            Assert.True(front.CarriedConfirms >= 2, $"{front.CarriedConfirms} confirms carried on fetches");
+            Assert.True(front.Confirms < 4, $"{front.Confirms} ConfirmReceipt calls for 4 pages");
+        }
+
+        // The source's consumer is confirmed to the end, and fetches never overlapped.
+        Assert.Equal(0, front.Overlapping);
+        await WaitUntilAsync(async () => (await front.StateAsync(filter, ct)).ConfirmedSequence == sequences[^1], ct);
+    }
+
+    /// <summary>
+    /// The receiver killed at each step of the pull loop while it fetches pages ahead (two pages of two facts ahead of
+    /// the one it appends): after a restart every fact arrives exactly once and the source is confirmed to the end.
+    /// </summary>
+    [Theory]
+    [InlineData("after-fetch")]
+    [InlineData("after-objects")]
+    [InlineData("after-append")]
+    [InlineData("after-mark")]
+    [InlineData("after-confirm")]
+    public async Task AReceiverKilledAtAnyStepWhileFetchingAheadLosesAndDuplicatesNothing(string failPoint)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var front = new OlderPeerService(source.Peer("idmz"), false, "idmz-crash-" + failPoint);
+        var key = TestFacts.Key();
+        var filter = $"facts.planta.lot.{key}.>";
+        await using var receiver = await Receiver.StartAsync(source, front, filter, new Dictionary<string, string> { ["Bsfg:Replication:FailPoint"] = failPoint }, ct);
+
+        var sequences = new List<ulong>();
+        for (var i = 0; i < 9; i++)
+        {
+            sequences.Add((await source.Producer().AppendFactAsync(TestFacts.Append(TestFacts.New($"facts.planta.lot.{key}.n{i}", $"p{i}")), cancellationToken: ct)).Sequence);
+        }
+
+        await receiver.Zone.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
+        Assert.False(receiver.Zone.IsRunning);
+        Assert.Contains($"fail point '{failPoint}' reached", receiver.Zone.Log, StringComparison.Ordinal);
+
+        await receiver.Zone.RestartAsync(ct, new Dictionary<string, string> { ["Bsfg:Replication:FailPoint"] = "" });
+        await receiver.AssertReceivedExactlyOnceAsync(sequences, ct);
+        await WaitUntilAsync(async () => (await front.StateAsync(filter, ct)).ConfirmedSequence == sequences[^1], ct);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "the condition did not hold within 30 s");
+            await Task.Delay(100, ct);
+        }
+    }
+
+    /// <summary>A receiving zone "idmz" (its own nats-server) pulling <c>filter</c> from the source through a front.</summary>
+    private sealed class Receiver(TopologyCertificateAuthority ca, Front front, NatsServer nats, string dir, ZoneServiceProcess zone, string filter) : IAsyncDisposable
+    {
+        public ZoneServiceProcess Zone => zone;
+
+        public static async Task<Receiver> StartAsync(ZoneFixture source, OlderPeerService service, string filter, IReadOnlyDictionary<string, string>? extra, CancellationToken ct)
+        {
+            var front = await StartFrontAsync(source.Ca, service, ct);
+            var dir = Path.Combine(Path.GetTempPath(), "bsfg-receiver-" + Guid.NewGuid().ToString("N")[..10]);
+            Directory.CreateDirectory(dir);
+            var nats = await NatsServer.StartAsync(new NatsServerOptions { Domain = "idmz", User = "bsfg", Password = "nats-secret" }, ct);
             source.Ca.WriteCa(dir);
             using var certificate = source.Ca.IssueZone("idmz");
             var (certPath, keyPath) = TopologyCertificateAuthority.WritePem(certificate, dir, "idmz");
@@ -56,18 +126,29 @@ public sealed class OlderSourceTests(ZoneFixture source) : IClassFixture<ZoneFix
                 ["Bsfg:Replication:Peers:planta:Url"] = front.BaseAddress,
                 ["Bsfg:Replication:Edges:0:Peer"] = "planta",
                 ["Bsfg:Replication:Edges:0:Filters:0"] = filter,
-                ["Bsfg:Replication:Edges:0:Consumer"] = older.ConsumerName,
+                ["Bsfg:Replication:Edges:0:Consumer"] = service.ConsumerName,
                 ["Bsfg:Replication:Edges:0:PageSize"] = "2",
                 ["Bsfg:Replication:Edges:0:PipelineDepth"] = "2",
                 ["Bsfg:Replication:Edges:0:LongPoll"] = "00:00:01",
             };
-            await using var receiver = await ZoneServiceProcess.StartAsync("idmz", settings, source.Ca.Certificate, ct);
+            foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+            {
+                settings[name] = value;
+            }
 
-            using var http = receiver.CreateHttpClient(source.Ca.IssueZone("enterprise"));
-            var downstream = await Consumers.OpenAsync(new PeerServiceClient(new Bsfg.Protocol.Client.ConnectClient(http, new() { BaseAddress = receiver.BaseAddress })), filter, ct);
+            var zone = await ZoneServiceProcess.StartAsync("idmz", settings, source.Ca.Certificate, ct);
+            return new Receiver(source.Ca, front, nats, dir, zone, filter);
+        }
+
+        /// <summary>Reads everything the receiver holds under the filter (as a downstream zone) and checks it is each fact once, in order.</summary>
+        public async Task AssertReceivedExactlyOnceAsync(List<ulong> sourceSequences, CancellationToken ct)
+        {
+            using var enterprise = ca.IssueZone("enterprise");
+            using var http = zone.CreateHttpClient(enterprise);
+            var downstream = await Consumers.OpenAsync(new PeerServiceClient(new Bsfg.Protocol.Client.ConnectClient(http, new() { BaseAddress = zone.BaseAddress })), filter, ct);
             var received = new List<Fact>();
             var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (received.Count < sequences.Count && DateTime.UtcNow < until)
+            while (received.Count < sourceSequences.Count && DateTime.UtcNow < until)
             {
                 var page = await downstream.FetchAsync(ct, wait: TimeSpan.FromSeconds(2));
                 received.AddRange(page.Facts);
@@ -77,41 +158,18 @@ public sealed class OlderSourceTests(ZoneFixture source) : IClassFixture<ZoneFix
                 }
             }
 
-            Assert.Equal(sequences.Count, received.Count);
+            Assert.Equal(sourceSequences.Count, received.Count);
             Assert.Equal(received.Count, received.Select(f => f.FactId).Distinct().Count());
+            Assert.Equal(Enumerable.Range(0, sourceSequences.Count).Select(i => $"n{i}"), received.Select(f => f.Subject.Split('.')[^1]));
             Assert.Empty((await downstream.FetchAsync(ct, wait: TimeSpan.FromSeconds(2))).Facts);
-
-            if (olderSource)
-            {
-                // Every page was confirmed on its own call, and no fetch asked for a page ahead.
-                Assert.True(older.Confirms >= 4, $"{older.Confirms} ConfirmReceipt calls for 4 pages");
-                Assert.Equal(0, older.FetchedAhead);
-            }
-            else
-            {
-                // A current source: pages fetched ahead, confirms carried on fetches (a separate one only once caught up).
-                Assert.True(older.FetchedAhead >= 3, $"{older.FetchedAhead} fetches ahead for 4 pages");
-                Assert.True(older.CarriedConfirms >= 2, $"{older.CarriedConfirms} confirms carried on fetches");
-                Assert.True(older.Confirms < 4, $"{older.Confirms} ConfirmReceipt calls for 4 pages");
-            }
-
-            // The source's consumer is confirmed to the end, and fetches never overlapped.
-            Assert.Equal(0, older.Overlapping);
-            await WaitUntilAsync(async () => (await older.StateAsync(filter, ct)).ConfirmedSequence == sequences[^1], ct);
         }
-        finally
+
+        public async ValueTask DisposeAsync()
         {
+            await zone.DisposeAsync();
+            await nats.DisposeAsync();
+            await front.DisposeAsync();
             Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken ct)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < until, "the condition did not hold within 30 s");
-            await Task.Delay(100, ct);
         }
     }
 
