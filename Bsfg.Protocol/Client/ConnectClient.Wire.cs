@@ -18,8 +18,7 @@ public sealed partial class ConnectClient
         var compress = Options.CompressRequestsFrom is { } threshold && body.Length >= threshold && body.Length > 0;
         if (compress)
         {
-            var compressed = PooledBuffer.CreateEmpty((body.Length / 2) + 64);
-            Gzip.Compress(body.Span, compressed);
+            var compressed = Compression.Compress(Options.RequestCompression, body.Span);
             body.Dispose();
             body = compressed;
         }
@@ -28,7 +27,7 @@ public sealed partial class ConnectClient
         content.Headers.ContentType = new MediaTypeHeaderValue(Options.Codec == RpcCodec.Proto ? ContentTypes.ConnectProto : ContentTypes.ConnectJson);
         if (compress)
         {
-            content.Headers.ContentEncoding.Add(Gzip.Name);
+            content.Headers.ContentEncoding.Add(Options.RequestCompression);
         }
 
         var message = new HttpRequestMessage(HttpMethod.Post, UriOf(method))
@@ -43,9 +42,9 @@ public sealed partial class ConnectClient
             message.Headers.TryAddWithoutValidation("Connect-Timeout-Ms", Timeouts.FormatConnect(value));
         }
 
-        if (Options.AcceptCompressedResponses)
+        if (Options.AcceptCompressedResponses && _acceptEncoding.Length > 0)
         {
-            message.Headers.TryAddWithoutValidation("Accept-Encoding", Gzip.Name);
+            message.Headers.TryAddWithoutValidation("Accept-Encoding", _acceptEncoding);
         }
 
         if (headers is not null)
@@ -87,14 +86,22 @@ public sealed partial class ConnectClient
         await using (stream.ConfigureAwait(false))
         {
             var body = await PooledBuffer.ReadToEndAsync(stream, limit, length, cancellationToken).ConfigureAwait(false);
-            if (!response.Content.Headers.ContentEncoding.Contains(Gzip.Name, StringComparer.OrdinalIgnoreCase))
+            var encodings = response.Content.Headers.ContentEncoding;
+            var encoding = encodings.Count == 0 ? null : encodings.Last();
+            if (!Compression.TryParse(encoding, out var known) || encodings.Count > 1)
+            {
+                body.Dispose();
+                throw new RpcException(StatusCode.Internal, $"response compressed with unsupported {string.Join(", ", encodings)}");
+            }
+
+            if (known is null)
             {
                 return body;
             }
 
             using (body)
             {
-                return await Gzip.DecompressAsync(body, limit, cancellationToken).ConfigureAwait(false);
+                return await Compression.DecompressAsync(known, body, limit, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -14,6 +14,7 @@ public sealed partial class ConnectClient : IUnaryRpcClient
     private readonly HttpClient _http;
     private readonly Uri _baseAddress;
     private readonly ConcurrentDictionary<RpcMethod, Uri> _uris = new();
+    private readonly string _acceptEncoding;
 
     /// <summary>Creates a client sending through <paramref name="httpClient"/>, which the caller owns.</summary>
     /// <exception cref="ArgumentException">Neither the options nor the HttpClient name a base address.</exception>
@@ -22,6 +23,15 @@ public sealed partial class ConnectClient : IUnaryRpcClient
         ArgumentNullException.ThrowIfNull(httpClient);
         _http = httpClient;
         Options = options ?? ConnectClientOptions.Default;
+        foreach (var encoding in Options.AcceptEncodings.Append(Options.RequestCompression))
+        {
+            if (!Compression.TryParse(encoding, out var known) || known is null)
+            {
+                throw new ArgumentException($"compression '{encoding}' is not supported; supported: {Compression.Supported}", nameof(options));
+            }
+        }
+
+        _acceptEncoding = string.Join(", ", Options.AcceptEncodings);
         var baseAddress = Options.BaseAddress ?? httpClient.BaseAddress
             ?? throw new ArgumentException("A base address is required (ConnectClientOptions.BaseAddress or HttpClient.BaseAddress).", nameof(httpClient));
         _baseAddress = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");

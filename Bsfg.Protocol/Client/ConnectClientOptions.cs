@@ -21,11 +21,27 @@ public sealed record ConnectClientOptions
     /// <summary>How strictly <see cref="HttpVersion"/> is applied. Default <see cref="HttpVersionPolicy.RequestVersionOrLower"/>.</summary>
     public HttpVersionPolicy VersionPolicy { get; init; } = HttpVersionPolicy.RequestVersionOrLower;
 
-    /// <summary>Requests at least this large (bytes) are gzip-compressed; <c>null</c> (the default) never compresses.</summary>
+    /// <summary>
+    /// Requests at least this large (bytes) are compressed with <see cref="RequestCompression"/>; <c>null</c> (the
+    /// default) never compresses.
+    /// </summary>
     public int? CompressRequestsFrom { get; init; }
 
-    /// <summary>Whether the server may gzip responses (<c>Accept-Encoding: gzip</c>). Default true.</summary>
+    /// <summary>
+    /// Encoding of compressed requests: <see cref="RpcCompression.Gzip"/> (the default, which every Connect server
+    /// accepts) or <see cref="RpcCompression.Zstd"/> (only for a server known to accept it).
+    /// </summary>
+    public string RequestCompression { get; init; } = RpcCompression.Gzip;
+
+    /// <summary>Whether the server may compress responses (<c>Accept-Encoding</c>, see <see cref="AcceptEncodings"/>). Default true.</summary>
     public bool AcceptCompressedResponses { get; init; } = true;
+
+    /// <summary>
+    /// Encodings the server may compress responses with, in order of preference (<see cref="RpcCompression.Gzip"/>,
+    /// <see cref="RpcCompression.Zstd"/>); the server uses the first it supports, or none. Default gzip only.
+    /// Responses in either encoding are decoded whatever this says.
+    /// </summary>
+    public IReadOnlyList<string> AcceptEncodings { get; init; } = [RpcCompression.Gzip];
 
     /// <summary>Largest response message accepted, in bytes, before and after decompression. Default 4 MiB.</summary>
     public int MaxReceiveMessageSize { get; init; } = 4 * 1024 * 1024;

@@ -7,26 +7,23 @@ namespace Bsfg.Protocol.Internal;
 /// <summary>Responses of the Connect protocol: the message, or an error as JSON with its HTTP status.</summary>
 internal static partial class ConnectUnary
 {
-    private const string SupportedEncodings = "gzip";
-
-    public static async Task WriteSuccessAsync(HttpContext http, ServerMethod method, IMessage message, RpcCodec codec, bool acceptsGzip)
+    public static async Task WriteSuccessAsync(HttpContext http, ServerMethod method, IMessage message, RpcCodec codec, string? encoding)
     {
         using var payload = method.Encode(message, codec);
         PooledBuffer? compressed = null;
         try
         {
             var response = http.Response;
-            if (acceptsGzip && payload.Length >= method.Options.CompressionThreshold)
+            if (encoding is not null && payload.Length >= method.Options.CompressionThreshold)
             {
-                compressed = PooledBuffer.CreateEmpty((payload.Length / 2) + 64);
-                Gzip.Compress(payload.Span, compressed);
-                response.Headers.ContentEncoding = Gzip.Name;
+                compressed = Compression.Compress(encoding, payload.Span);
+                response.Headers.ContentEncoding = encoding;
             }
 
             var body = compressed ?? payload;
             response.StatusCode = Microsoft.AspNetCore.Http.StatusCodes.Status200OK;
             response.ContentType = codec == RpcCodec.Proto ? ContentTypes.ConnectProto : ContentTypes.ConnectJson;
-            response.Headers.AcceptEncoding = SupportedEncodings;
+            response.Headers.AcceptEncoding = Compression.Supported;
             response.ContentLength = body.Length;
             await response.Body.WriteAsync(body.Memory, http.RequestAborted).ConfigureAwait(false);
         }
@@ -65,7 +62,7 @@ internal static partial class ConnectUnary
 
         response.StatusCode = httpStatus ?? StatusTranslator.ToHttpStatus(error.StatusCode);
         response.ContentType = ContentTypes.ConnectJson;
-        response.Headers.AcceptEncoding = SupportedEncodings;
+        response.Headers.AcceptEncoding = Compression.Supported;
         response.ContentLength = body.Length;
         try
         {

@@ -18,13 +18,13 @@ internal static partial class ConnectUnary
     {
         var headers = http.Request.Headers;
         var error = CheckProtocolVersion(headers[ProtocolVersionHeader], method.Options);
-        var compressed = false;
-        if (error is null && !TryGetEncoding(headers.ContentEncoding, out compressed))
+        string? encoding = null;
+        if (error is null && !Compression.TryParse(headers.ContentEncoding, out encoding))
         {
             error = UnsupportedEncoding(headers.ContentEncoding);
         }
 
-        return RunAsync(http, method, codec, compressed, error, queryMessage: null);
+        return RunAsync(http, method, codec, encoding, error, queryMessage: null);
     }
 
     public static Task HandleGetAsync(HttpContext http, ServerMethod method)
@@ -60,17 +60,17 @@ internal static partial class ConnectUnary
             error = new RpcException(StatusCode.InvalidArgument, "missing query parameter message");
         }
 
-        var compressed = false;
-        if (error is null && !TryGetEncoding(query["compression"], out compressed))
+        string? compression = null;
+        if (error is null && !Compression.TryParse(query["compression"], out compression))
         {
             error = UnsupportedEncoding(query["compression"]);
         }
 
         var base64 = query["base64"] == "1";
-        return RunAsync(http, method, codec, compressed, error, (message ?? string.Empty, base64));
+        return RunAsync(http, method, codec, compression, error, (message ?? string.Empty, base64));
     }
 
-    private static async Task RunAsync(HttpContext http, ServerMethod method, RpcCodec codec, bool compressed, RpcException? error, (string Text, bool Base64)? queryMessage)
+    private static async Task RunAsync(HttpContext http, ServerMethod method, RpcCodec codec, string? encoding, RpcException? error, (string Text, bool Base64)? queryMessage)
     {
         TimeSpan? timeout = null;
         if (error is null && !Timeouts.TryParseConnect(http.Request.Headers[TimeoutHeader], out timeout))
@@ -86,16 +86,18 @@ internal static partial class ConnectUnary
         }
 
         var limit = method.Options.MaxReceiveMessageSize;
-        var acceptsGzip = http.Request.Headers.AcceptEncoding.Count > 0 ? Gzip.IsAccepted(http.Request.Headers.AcceptEncoding) : compressed;
+        // The response in the first encoding the client accepts (its order of preference); without Accept-Encoding,
+        // in the request's own.
+        var responseEncoding = http.Request.Headers.AcceptEncoding.Count > 0 ? Compression.Choose(http.Request.Headers.AcceptEncoding) : encoding;
         using var scope = new CallScope(http, timeout, method.Options);
         PooledBuffer? body = null;
         PooledBuffer? inflated = null;
         try
         {
             body = queryMessage is { } query ? DecodeQueryMessage(query.Text, query.Base64, limit) : await ReadBodyAsync(http, limit, scope.Token).ConfigureAwait(false);
-            if (compressed)
+            if (encoding is not null)
             {
-                inflated = await Gzip.DecompressAsync(body, limit, scope.Token).ConfigureAwait(false);
+                inflated = await Compression.DecompressAsync(encoding, body, limit, scope.Token).ConfigureAwait(false);
             }
 
             var request = method.Decode((inflated ?? body).Span, codec);
@@ -103,7 +105,7 @@ internal static partial class ConnectUnary
             inflated?.Dispose();
             var context = new ConnectServerCallContext(http, method.Path, scope.Deadline, scope.Token);
             var response = await scope.InvokeAsync(method, request, context).ConfigureAwait(false);
-            await WriteSuccessAsync(http, method, response, codec, acceptsGzip).ConfigureAwait(false);
+            await WriteSuccessAsync(http, method, response, codec, responseEncoding).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -183,12 +185,6 @@ internal static partial class ConnectUnary
         return value == "1" ? null : new RpcException(StatusCode.InvalidArgument, "Connect-Protocol-Version must be 1");
     }
 
-    private static bool TryGetEncoding(string? value, out bool gzip)
-    {
-        gzip = string.Equals(value, Gzip.Name, StringComparison.OrdinalIgnoreCase);
-        return gzip || string.IsNullOrEmpty(value) || string.Equals(value, Gzip.Identity, StringComparison.OrdinalIgnoreCase);
-    }
-
     private static RpcException UnsupportedEncoding(string? value) =>
-        new(StatusCode.Unimplemented, $"compression {value} is not supported; supported: {Gzip.Name}, {Gzip.Identity}");
+        new(StatusCode.Unimplemented, $"compression {value} is not supported; supported: {Compression.Supported}, {Compression.Identity}");
 }

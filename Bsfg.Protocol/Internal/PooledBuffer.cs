@@ -83,6 +83,13 @@ internal sealed class PooledBuffer : IDisposable
         Length += data.Length;
     }
 
+    /// <summary>Keeps only the first <paramref name="length"/> bytes.</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
+        Length = length;
+    }
+
     /// <summary>A read-only stream over the current content (no copy).</summary>
     public MemoryStream AsStream() => new(_array, 0, Length, writable: false);
 

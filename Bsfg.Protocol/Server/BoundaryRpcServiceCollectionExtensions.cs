@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Bsfg.Protocol.Internal;
 using Grpc.AspNetCore.Server;
 using Grpc.AspNetCore.Server.Model;
+using Grpc.Net.Compression;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,12 +30,26 @@ public static class BoundaryRpcServiceCollectionExtensions
         {
             grpc.MaxReceiveMessageSize = options.MaxReceiveMessageSize;
             grpc.MaxSendMessageSize = options.MaxSendMessageSize;
-            // Responses are gzip-compressed for clients that accept it (grpc-accept-encoding), as on Connect.
-            grpc.ResponseCompressionAlgorithm = "gzip";
+            // Responses are compressed for clients that accept it (grpc-accept-encoding), as on Connect: zstd when
+            // accepted (chosen per call), else gzip. Requests may come in either.
+            grpc.ResponseCompressionAlgorithm = Gzip.Name;
             grpc.ResponseCompressionLevel = CompressionLevel.Fastest;
+            // Listing providers replaces Grpc.AspNetCore's default (gzip), so gzip is listed too.
+            if (!grpc.CompressionProviders.Any(p => p.EncodingName == Gzip.Name))
+            {
+                grpc.CompressionProviders.Add(new GzipCompressionProvider(CompressionLevel.Fastest));
+            }
+
+            if (!grpc.CompressionProviders.Any(p => p.EncodingName == Zstd.Name))
+            {
+                grpc.CompressionProviders.Add(new ZstdCompressionProvider());
+            }
+
             grpc.Interceptors.Add<UnhandledExceptionInterceptor>();
+            grpc.Interceptors.Add<ResponseCompressionInterceptor>();
         });
         services.TryAddSingleton<UnhandledExceptionInterceptor>();
+        services.TryAddSingleton<ResponseCompressionInterceptor>();
 
         // Grpc.AspNetCore's own provider binds generated services the same way, without the validation: replace it.
         foreach (var binder in services.Where(d => d.ServiceType == typeof(IServiceMethodProvider<>) && d.ImplementationType?.Name.StartsWith("BinderServiceMethodProvider", StringComparison.Ordinal) == true).ToList())

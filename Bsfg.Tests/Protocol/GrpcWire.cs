@@ -9,7 +9,7 @@ namespace Bsfg.Tests.Protocol;
 /// <summary>The outcome of one raw gRPC call: HTTP status, where the gRPC status came from, and the body.</summary>
 public sealed record GrpcResult(int HttpStatus, string? ContentType, int? Status, string? RawMessage, bool TrailersOnly, HttpResponseHeaders Headers, byte[] Body)
 {
-    /// <summary>Decodes the single length-prefixed response message (gunzipping a compressed frame).</summary>
+    /// <summary>Decodes the single length-prefixed response message (decompressing a compressed frame by its grpc-encoding).</summary>
     public T Message<T>(MessageParser<T> parser)
         where T : IMessage<T>
     {
@@ -17,7 +17,12 @@ public sealed record GrpcResult(int HttpStatus, string? ContentType, int? Status
         var length = BinaryPrimitives.ReadUInt32BigEndian(Body.AsSpan(1, 4));
         Assert.Equal(Body.Length - 5, (int)length);
         var payload = Body.AsSpan(5).ToArray();
-        if (Body[0] == 1)
+        if (Body[0] == 1 && Headers.TryGetValues("grpc-encoding", out var encoding) && encoding.Single() == "zstd")
+        {
+            using var zstd = new ZstdSharp.Decompressor();
+            payload = zstd.Unwrap(payload).ToArray();
+        }
+        else if (Body[0] == 1)
         {
             using var gzip = new GZipStream(new MemoryStream(payload), CompressionMode.Decompress);
             using var plain = new MemoryStream();
@@ -32,10 +37,15 @@ public sealed record GrpcResult(int HttpStatus, string? ContentType, int? Status
 /// <summary>gRPC unary calls written by hand over HttpClient: framing, headers and trailers exactly as on the wire.</summary>
 public static class GrpcWire
 {
-    public static byte[] Frame(IMessage message, bool compress = false)
+    public static byte[] Frame(IMessage message, bool compress = false, string encoding = "gzip")
     {
         var payload = message.ToByteArray();
-        if (compress)
+        if (compress && encoding == "zstd")
+        {
+            using var zstd = new ZstdSharp.Compressor();
+            payload = zstd.Wrap(payload).ToArray();
+        }
+        else if (compress)
         {
             using var output = new MemoryStream();
             using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))

@@ -94,6 +94,41 @@ public sealed class AspireConfigurationTests(AspireNatsZoneFixture zone) : IClas
     }
 
     [Fact]
+    public void APeersCompressionIsNoneGzipOrZstdAndCompressTrueStillMeansGzip()
+    {
+        using var app = Build(new()
+        {
+            ["Bsfg:Replication:Peers:idmz:Url"] = "https://idmz.example:5443",
+            ["Bsfg:Replication:Peers:idmz:Compression"] = "zstd",
+            ["Bsfg:Replication:Peers:enterprise:Url"] = "https://enterprise.example:5443",
+            ["Bsfg:Replication:Peers:enterprise:Compress"] = "true",
+            ["Bsfg:Replication:Peers:plantb:Url"] = "https://plantb.example:5443",
+        });
+
+        var peers = app.Services.GetRequiredService<IOptions<ReplicationOptions>>().Value.Peers;
+
+        Assert.Equal(PeerCompression.Zstd, peers["idmz"].EffectiveCompression);
+        Assert.Equal(PeerCompression.Gzip, peers["enterprise"].EffectiveCompression);
+        Assert.Equal(PeerCompression.None, peers["plantb"].EffectiveCompression);
+    }
+
+    [Fact]
+    public void APipelineDepthOutsideZeroToFourFailsValidation()
+    {
+        using var app = Build(new()
+        {
+            ["Bsfg:Replication:Peers:idmz:Url"] = "https://idmz.example:5443",
+            ["Bsfg:Replication:Edges:0:Peer"] = "idmz",
+            ["Bsfg:Replication:Edges:0:Filters:0"] = "facts.enterprise.>",
+            ["Bsfg:Replication:Edges:0:PipelineDepth"] = "5",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<ReplicationOptions>>().Value);
+
+        Assert.Contains("edge from 'idmz': PipelineDepth must be 0 to 4 (got 5)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnEdgeWhosePeerHasNoAddressAnywhereStillFailsValidation()
     {
         using var app = Build(new()

@@ -11,6 +11,20 @@ public sealed class Consumers(PeerServiceClient peer, string name)
 {
     public string Name { get; } = name;
 
+    /// <summary>Appends <paramref name="count"/> facts on a fresh subject of <paramref name="kind"/>; returns a filter matching them and their sequences.</summary>
+    public static async Task<(string Filter, List<ulong> Sequences)> AppendAsync(ProducerServiceClient producer, int count, string kind, CancellationToken ct)
+    {
+        var key = TestFacts.Key();
+        var sequences = new List<ulong>();
+        for (var i = 0; i < count; i++)
+        {
+            var r = await producer.AppendFactAsync(TestFacts.Append(TestFacts.New($"facts.planta.{kind}.{key}.n{i}", $"p{i}")), cancellationToken: ct);
+            sequences.Add(r.Sequence);
+        }
+
+        return ($"facts.planta.{kind}.{key}.>", sequences);
+    }
+
     public static async Task<Consumers> OpenAsync(PeerServiceClient peer, string filter, CancellationToken ct, string? name = null)
     {
         name ??= "c-" + Guid.NewGuid().ToString("N")[..12];
@@ -28,9 +42,9 @@ public sealed class Consumers(PeerServiceClient peer, string name)
         return new Consumers(peer, name);
     }
 
-    public Task<FetchFactsResponse> FetchAsync(CancellationToken ct, uint limit = 0, TimeSpan? wait = null, ulong maxBytes = 0) =>
+    public Task<FetchFactsResponse> FetchAsync(CancellationToken ct, uint limit = 0, TimeSpan? wait = null, ulong maxBytes = 0, ulong confirm = 0, ulong after = 0) =>
         peer.FetchFactsAsync(
-            new FetchFactsRequest { ConsumerName = Name, Limit = limit, MaxBytes = maxBytes, MaxWait = wait is { } w ? Duration.FromTimeSpan(w) : null },
+            new FetchFactsRequest { ConsumerName = Name, Limit = limit, MaxBytes = maxBytes, MaxWait = wait is { } w ? Duration.FromTimeSpan(w) : null, ConfirmSequence = confirm, AfterSequence = after },
             new Bsfg.Protocol.Client.CallOptions { Timeout = (wait ?? TimeSpan.Zero) + TimeSpan.FromSeconds(30) },
             ct);
 

@@ -6,19 +6,8 @@ namespace Bsfg.Tests.ZoneService;
 
 public sealed class FetchConfirmTests(ZoneFixture zone) : IClassFixture<ZoneFixture>
 {
-    private async Task<(string Filter, List<ulong> Sequences)> AppendAsync(int count, string kind = "batch")
-    {
-        var key = TestFacts.Key();
-        var producer = zone.Producer();
-        var sequences = new List<ulong>();
-        for (var i = 0; i < count; i++)
-        {
-            var r = await producer.AppendFactAsync(TestFacts.Append(TestFacts.New($"facts.planta.{kind}.{key}.n{i}", $"p{i}")), cancellationToken: TestContext.Current.CancellationToken);
-            sequences.Add(r.Sequence);
-        }
-
-        return ($"facts.planta.{kind}.{key}.>", sequences);
-    }
+    private Task<(string Filter, List<ulong> Sequences)> AppendAsync(int count, string kind = "batch") =>
+        Consumers.AppendAsync(zone.Producer(), count, kind, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task RepeatedFetchReturnsTheSamePageUntilConfirmed()

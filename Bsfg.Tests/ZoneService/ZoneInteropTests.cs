@@ -69,6 +69,35 @@ public sealed class ZoneInteropTests(ZoneFixture zone) : IClassFixture<ZoneFixtu
     }
 
     /// <summary>
+    /// connect-node fetches ahead (after_sequence) and carries a confirm on a fetch (confirm_sequence); the zone echoes
+    /// its confirmed position and refuses both fields beyond what was delivered.
+    /// </summary>
+    [Theory]
+    [InlineData("connect", "binary")]
+    [InlineData("connect", "json")]
+    [InlineData("grpc", "binary")]
+    public async Task ConnectNodeFetchesAheadAndCarriesTheConfirmOnAFetch(string protocol, string format)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var key = TestFacts.Key();
+        var sequences = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var appended = await zone.Producer().AppendFactAsync(TestFacts.Append(TestFacts.New($"facts.planta.lot.{key}.n{i}")), cancellationToken: ct);
+            sequences.Add(appended.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var result = await RunAsync("rpc/zone-fetch-ahead.mjs", [zone.Service.BaseAddress.ToString().TrimEnd('/'), protocol, format, $"facts.planta.lot.{key}.>", "c-" + key]);
+
+        var pages = result.GetProperty("pages").EnumerateArray().ToList();
+        Assert.Equal(sequences, pages.Select(p => Assert.Single(p.GetProperty("facts").EnumerateArray()).GetString()));
+        Assert.Equal(["0", "0", sequences[0]], pages.Select(p => p.GetProperty("confirmed").GetString()));
+        Assert.All(result.GetProperty("refused").EnumerateArray(), refusal => Assert.Equal(11, refusal.GetProperty("code").GetInt32())); // OUT_OF_RANGE
+        Assert.Equal(sequences[0], result.GetProperty("confirmedSequence").GetString());
+        Assert.Equal(sequences[2], result.GetProperty("deliveredSequence").GetString());
+    }
+
+    /// <summary>
     /// connect-node stores an artifact with PutObject (Connect proto and JSON, gRPC), is refused for a wrong digest
     /// and beyond the limit, and references it from a fact; a peer then reads back exactly the content it sent.
     /// </summary>

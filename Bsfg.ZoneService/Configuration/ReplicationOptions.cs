@@ -29,11 +29,19 @@ public sealed class PeerOptions
     public string Url { get; set; } = "";
 
     /// <summary>
-    /// Whether the peer gzips what it sends this zone (fact pages, artifact ranges). Off by default: on a LAN or
-    /// IDMZ link compressing every page costs more CPU on both zones than it saves; turn it on for slow or metered
-    /// links (WAN, satellite, radio).
+    /// How the peer compresses what it sends this zone (fact pages, artifact ranges): <see cref="PeerCompression.None"/>,
+    /// <see cref="PeerCompression.Gzip"/> or <see cref="PeerCompression.Zstd"/> (smaller pages for less CPU than gzip;
+    /// a peer that does not offer zstd answers with gzip). Unset: <see cref="Compress"/> decides. Off by default: on a
+    /// LAN or IDMZ link compressing every page costs more CPU on both zones than it saves; turn it on for slow or
+    /// metered links (WAN, satellite, radio).
     /// </summary>
+    public PeerCompression? Compression { get; set; }
+
+    /// <summary>Older form of <see cref="Compression"/>: <c>true</c> means gzip. Ignored when <see cref="Compression"/> is set.</summary>
     public bool Compress { get; set; }
+
+    /// <summary>The compression in effect: <see cref="Compression"/>, else gzip when <see cref="Compress"/> is set, else none.</summary>
+    public PeerCompression EffectiveCompression => Compression ?? (Compress ? PeerCompression.Gzip : PeerCompression.None);
 
     /// <summary>
     /// How this zone calls the peer. <see cref="PeerProtocol.Connect"/> (the default) is plain HTTP and passes proxies
@@ -47,6 +55,19 @@ public sealed class PeerOptions
     /// server or a proxy offers only that) or <c>1.1</c> (forced, for proxies that mishandle HTTP/2). gRPC is always 2.
     /// </summary>
     public string HttpVersion { get; set; } = "2";
+}
+
+/// <summary>How a peer compresses what it sends.</summary>
+public enum PeerCompression
+{
+    /// <summary>Uncompressed.</summary>
+    None,
+
+    /// <summary>gzip (fastest level).</summary>
+    Gzip,
+
+    /// <summary>Zstandard; falls back to gzip with a peer that does not offer it.</summary>
+    Zstd,
 }
 
 /// <summary>The protocol a zone uses to call a peer.</summary>
@@ -76,6 +97,14 @@ public sealed class EdgeOptions
 
     /// <summary>Byte budget per page. Default 1 MiB.</summary>
     public int PageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Pages fetched ahead while the current one is appended, so a link with a long round trip stays busy (0: fetch,
+    /// append, then fetch the next, one page in flight at a time). Each page fetched ahead holds up to
+    /// <see cref="PageBytes"/> in memory. Progress at the source still moves only once a page is appended here.
+    /// Default 1; at most 4.
+    /// </summary>
+    public int PipelineDepth { get; set; } = 1;
 
     /// <summary>Long-poll wait per fetch: a new fact crosses as soon as it is appended. Default 10 s.</summary>
     public TimeSpan LongPoll { get; set; } = TimeSpan.FromSeconds(10);
@@ -107,6 +136,11 @@ public sealed class ReplicationOptionsValidator(IOptions<ZoneOptions> zone) : IV
             if (!Uri.TryCreate(endpoint.Url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
             {
                 errors.Add($"peer '{peer}' needs an https:// URL (got '{endpoint.Url}')");
+            }
+
+            if (endpoint.Compression is { } compression && !Enum.IsDefined(compression))
+            {
+                errors.Add($"peer '{peer}': Compression must be none, gzip or zstd");
             }
 
             if (endpoint.HttpVersion is not ("2" or "1.1"))
@@ -141,6 +175,11 @@ public sealed class ReplicationOptionsValidator(IOptions<ZoneOptions> zone) : IV
             if (edge.PageSize <= 0 || edge.PageBytes <= 0 || edge.LongPoll < TimeSpan.Zero || edge.MinBackoff <= TimeSpan.Zero || edge.MaxBackoff < edge.MinBackoff)
             {
                 errors.Add($"edge from '{edge.Peer}': page size, page bytes and back-off must be positive");
+            }
+
+            if (edge.PipelineDepth is < 0 or > 4)
+            {
+                errors.Add($"edge from '{edge.Peer}': PipelineDepth must be 0 to 4 (got {edge.PipelineDepth})");
             }
 
             if (edge.Start is not ("earliest" or "latest"))

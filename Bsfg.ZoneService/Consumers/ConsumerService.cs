@@ -32,13 +32,21 @@ public sealed partial class ConsumerService(
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _creating = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// A page after the confirmed position. Raises only the delivered bound, never the confirmed position. A newer
-    /// fetch of the same consumer supersedes one still running (its caller has given up on it), so no history of
-    /// abandoned fetches can hold a page back; the long-poll is measured from when this fetch gets the reader.
+    /// A page after the confirmed position, or after <see cref="FetchFactsRequest.AfterSequence"/> (between the confirmed
+    /// and the delivered position), so a receiver may fetch the next page while it appends the previous one. Raises only
+    /// the delivered bound. A <see cref="FetchFactsRequest.ConfirmSequence"/> is applied first, exactly as
+    /// <see cref="ConfirmAsync"/> would apply it (its errors fail the fetch, and no page is read). A newer fetch of the
+    /// same consumer supersedes one still running (its caller has given up on it), so no history of abandoned fetches
+    /// can hold a page back; the long-poll is measured from when this fetch gets the reader.
     /// </summary>
     public async Task<FetchFactsResponse> FetchAsync(FetchFactsRequest request, string owner, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         var state = await GetOwnedAsync(request.ConsumerName, owner, cancellationToken);
+        if (request.ConfirmSequence > 0)
+        {
+            state = await ConfirmStateAsync(state, request.ConfirmSequence, cancellationToken);
+        }
+
         var id = IdOf(state);
         var limit = request.Limit == 0 ? _options.DefaultPageFacts : (int)Math.Min(request.Limit, (uint)_options.MaxPageFacts);
         var maxBytes = request.MaxBytes == 0 ? _options.MaxPageBytes : (int)Math.Min(request.MaxBytes, (ulong)_options.MaxPageBytes);
@@ -62,7 +70,7 @@ public sealed partial class ConsumerService(
             var gate = await EnterAsync(id, fetch.Token);
             try
             {
-                return await FetchLockedAsync(state, limit, maxBytes, LongPoll(requestedWait, deadline), fetch.Token);
+                return await FetchLockedAsync(state, request.AfterSequence, limit, maxBytes, LongPoll(requestedWait, deadline), fetch.Token);
             }
             finally
             {
@@ -85,14 +93,21 @@ public sealed partial class ConsumerService(
     public async Task<ConfirmReceiptResponse> ConfirmAsync(ConfirmReceiptRequest request, string owner, CancellationToken cancellationToken)
     {
         var state = await GetOwnedAsync(request.ConsumerName, owner, cancellationToken);
-        if (request.Sequence > state.Delivered)
+        var updated = await ConfirmStateAsync(state, request.Sequence, cancellationToken);
+        return new ConfirmReceiptResponse { ConfirmedSequence = updated.Confirmed };
+    }
+
+    /// <summary>The confirm of <see cref="ConfirmAsync"/> and of a fetch carrying one; returns the state after it.</summary>
+    private async Task<ConsumerState> ConfirmStateAsync(ConsumerState state, ulong sequence, CancellationToken cancellationToken)
+    {
+        if (sequence > state.Delivered)
         {
             throw new PositionOutOfRangeException(
-                $"cannot confirm {request.Sequence} on consumer '{state.Name}': only up to {state.Delivered} was delivered");
+                $"cannot confirm {sequence} on consumer '{state.Name}': only up to {state.Delivered} was delivered");
         }
 
         var moved = false;
-        var updated = await store.UpdateAsync(owner, state.Name, s =>
+        var updated = await store.UpdateAsync(state.Owner, state.Name, s =>
         {
             if (s.Created != state.Created)
             {
@@ -100,20 +115,20 @@ public sealed partial class ConsumerService(
                 throw NotFound(state.Name);
             }
 
-            if (request.Sequence <= s.Confirmed)
+            if (sequence <= s.Confirmed)
             {
                 return null;
             }
 
             moved = true;
-            return s with { Confirmed = request.Sequence };
+            return s with { Confirmed = sequence };
         }, cancellationToken) ?? throw NotFound(state.Name);
         if (moved)
         {
-            metrics.Confirmed(owner);
+            metrics.Confirmed(state.Owner);
         }
 
-        return new ConfirmReceiptResponse { ConfirmedSequence = updated.Confirmed };
+        return updated;
     }
 
     /// <summary>The consumers owned by <paramref name="owner"/>, with their pending counts.</summary>
@@ -142,13 +157,20 @@ public sealed partial class ConsumerService(
         return result;
     }
 
-    private async Task<FetchFactsResponse> FetchLockedAsync(ConsumerState state, int limit, int maxBytes, TimeSpan wait, CancellationToken cancellationToken)
+    private async Task<FetchFactsResponse> FetchLockedAsync(ConsumerState state, ulong afterSequence, int limit, int maxBytes, TimeSpan wait, CancellationToken cancellationToken)
     {
         // The state again under the gate: a confirm may have moved it while this fetch waited.
         state = await GetOwnedAsync(state.Name, state.Owner, cancellationToken);
-        var response = new FetchFactsResponse();
+        var after = afterSequence == 0 ? state.Confirmed : afterSequence;
+        if (after < state.Confirmed || after > state.Delivered)
+        {
+            throw new PositionOutOfRangeException(
+                $"cannot fetch after {after} on consumer '{state.Name}': it must lie between the confirmed sequence {state.Confirmed} and the highest delivered sequence {state.Delivered}");
+        }
+
+        var response = new FetchFactsResponse { ConfirmedSequence = state.Confirmed };
         var (first, last, _) = await log.GetBoundsAsync(cancellationToken);
-        var start = state.Confirmed + 1;
+        var start = after + 1;
         if (first > start && last >= start - 1)
         {
             // Retention removed facts after the confirmed position: say so, and read on from what is left.
@@ -161,7 +183,7 @@ public sealed partial class ConsumerService(
         var page = await ReadAsync(state, start, limit, maxBytes, wait, last, cancellationToken);
         response.Facts.AddRange(page.Facts);
         response.Pending = page.Pending;
-        var covered = Math.Max(state.Confirmed, response.Gap?.LastSequence ?? 0);
+        var covered = Math.Max(after, response.Gap?.LastSequence ?? 0);
         covered = Math.Max(covered, page.Covered);
         var (firstAfter, _, _) = await log.GetBoundsAsync(cancellationToken);
         if (firstAfter > start && covered >= start)

@@ -12,7 +12,8 @@ namespace Bsfg.ZoneService.Replication;
 /// <summary>
 /// The pull loop of one inbound edge (ADR-0032): open the durable consumer at the source, then forever fetch a page
 /// (long-poll), pull the artifacts this zone lacks, append the page locally (idempotent by fact id), record the
-/// ingest mark, confirm. A fact this zone refuses permanently is quarantined and the page carries on without it
+/// ingest mark, confirm — the confirm carried on the next fetch, which is under way (up to
+/// <see cref="EdgeOptions.PipelineDepth"/> pages ahead) while the page before it is appended. A fact this zone refuses permanently is quarantined and the page carries on without it
 /// (<c>EdgeWorker.Accept.cs</c>). Any other failure backs off with jitter and starts over from the source's confirmed
 /// position, which can only repeat work, never skip it. Health, lag and stall detection are in
 /// <c>EdgeWorker.Health.cs</c>.
@@ -100,45 +101,145 @@ internal sealed partial class EdgeWorker(
         _mayHoldThrough = Math.Max(opened.DeliveredSequence, mark.SourceSequence);
         Interlocked.Exchange(ref _gaps, (long)mark.Gaps);
         RecordOpened(opened.ConfirmedSequence);
+        var progress = new SessionProgress(opened.ConfirmedSequence);
         if (mark.SourceSequence > opened.ConfirmedSequence && mark.SourceSequence <= opened.DeliveredSequence)
         {
             // Appended and recorded before a crash, not yet confirmed: confirm instead of fetching it again.
-            await ConfirmAsync(peer, mark.SourceSequence, ct);
+            progress.Confirmed(await ConfirmAsync(peer, mark.SourceSequence, ct));
         }
 
         Log.EdgeOpened(logger, edge.Peer, Consumer, string.Join(",", edge.Filters), opened.ConfirmedSequence);
-        while (true)
+
+        // Pages fetched ahead of the one being appended (at most PipelineDepth), each started when the one before it
+        // arrived, after that page's end. Fetching never moves progress, so what they raise at the source is only the
+        // delivered bound; the confirmed position moves when a page is appended here and its ingest mark recorded.
+        var ahead = new Queue<Task<FetchFactsResponse>>();
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
         {
-            var page = await peer.FetchFactsAsync(
-                new FetchFactsRequest { ConsumerName = Consumer, Limit = (uint)edge.PageSize, MaxBytes = (ulong)edge.PageBytes, MaxWait = Duration.FromTimeSpan(edge.LongPoll) },
-                new CallOptions { Timeout = edge.LongPoll + TimeSpan.FromSeconds(30) },
-                ct);
-            RecordFetched(page);
-            deps.FailPoints.Reach("after-fetch", page.Facts.Count);
-            if (page.Gap is { } gap)
+            while (true)
             {
-                mark = await RecordGapAsync(gap, mark, ct);
-            }
-
-            var (appended, localMax, objectBytes) = await AcceptPageAsync(peer, page, ct);
-            if (page.LastDeliveredSequence > mark.SourceSequence || localMax > mark.LocalSequence)
-            {
-                // Every fact of the page is accounted for: appended here, or quarantined with its quarantine fact.
-                mark = mark with
+                var current = ahead.Count > 0 ? ahead.Dequeue() : FetchPageAsync(peer, progress, 0, session.Token);
+                var page = await current;
+                RecordFetched(page);
+                if (progress.Unconfirmed > 0 && progress.IsConfirmed)
                 {
-                    SourceSequence = Math.Max(mark.SourceSequence, page.LastDeliveredSequence),
-                    LocalSequence = Math.Max(mark.LocalSequence, localMax),
-                    Updated = deps.Time.GetUtcNow(),
-                };
-                await deps.Ingest.PutAsync(Key, mark, ct);
-                deps.FailPoints.Reach("after-mark", page.Facts.Count);
-                await ConfirmAsync(peer, mark.SourceSequence, ct);
-                deps.FailPoints.Reach("after-confirm", page.Facts.Count);
-            }
+                    // The last page's confirm travelled on a fetch since.
+                    deps.FailPoints.Reach("after-confirm", progress.Unconfirmed);
+                    progress.Unconfirmed = 0;
+                }
 
-            RecordPageDone(page);
-            deps.Metrics.Replicated(this, appended, objectBytes);
+                deps.FailPoints.Reach("after-fetch", page.Facts.Count);
+                if (progress.Extended && edge.PipelineDepth > 0 && (page.Facts.Count > 0 || page.Gap is not null))
+                {
+                    var newest = ahead.Count > 0 ? ahead.Last() : current;
+                    while (ahead.Count < edge.PipelineDepth)
+                    {
+                        newest = FetchAfterAsync(peer, progress, newest, session.Token);
+                        ahead.Enqueue(newest);
+                    }
+                }
+
+                if (page.Gap is { } gap)
+                {
+                    mark = await RecordGapAsync(gap, mark, ct);
+                }
+
+                var (appended, localMax, objectBytes) = await AcceptPageAsync(peer, page, ct);
+                if (page.LastDeliveredSequence > mark.SourceSequence || localMax > mark.LocalSequence)
+                {
+                    // Every fact of the page is accounted for: appended here, or quarantined with its quarantine fact.
+                    mark = mark with
+                    {
+                        SourceSequence = Math.Max(mark.SourceSequence, page.LastDeliveredSequence),
+                        LocalSequence = Math.Max(mark.LocalSequence, localMax),
+                        Updated = deps.Time.GetUtcNow(),
+                    };
+                    await deps.Ingest.PutAsync(Key, mark, ct);
+                    deps.FailPoints.Reach("after-mark", page.Facts.Count);
+                    progress.Marked(mark.SourceSequence, page.Facts.Count);
+                    if (!progress.Extended || (ahead.Count > 0 && page.Pending == 0))
+                    {
+                        // No later fetch carries the confirm soon: the source predates confirm_sequence, or the fetch
+                        // already under way is a long-poll (nothing was pending) that set out before this mark.
+                        progress.Confirmed(await ConfirmAsync(peer, mark.SourceSequence, ct));
+                        deps.FailPoints.Reach("after-confirm", progress.Unconfirmed);
+                        progress.Unconfirmed = 0;
+                    }
+                }
+
+                RecordPageDone(page);
+                deps.Metrics.Replicated(this, appended, objectBytes);
+            }
         }
+        finally
+        {
+            // A failure ends the session: the pages fetched ahead are dropped (the next session fetches them again
+            // from the source's confirmed position).
+            await session.CancelAsync();
+            foreach (var fetch in ahead)
+            {
+                try
+                {
+                    await fetch;
+                }
+                catch (Exception)
+                {
+                    // Cut short by the end of the session, or failed with it; either way unused.
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fetches a page after <paramref name="after"/> (0: after the confirmed position), carrying the confirm of what
+    /// was appended and marked since the last confirm. Whether the source applies both fields is learnt from its
+    /// first answer of the session: a source that does not echo its confirmed position predates them.
+    /// </summary>
+    private async Task<FetchFactsResponse> FetchPageAsync(PeerServiceClient peer, SessionProgress progress, ulong after, CancellationToken ct)
+    {
+        var confirm = progress.ToCarry();
+        var page = await peer.FetchFactsAsync(
+            new FetchFactsRequest
+            {
+                ConsumerName = Consumer,
+                Limit = (uint)edge.PageSize,
+                MaxBytes = (ulong)edge.PageBytes,
+                MaxWait = Duration.FromTimeSpan(edge.LongPoll),
+                ConfirmSequence = confirm,
+                AfterSequence = after,
+            },
+            new CallOptions { Timeout = edge.LongPoll + TimeSpan.FromSeconds(30) },
+            ct);
+        if (page.HasConfirmedSequence)
+        {
+            progress.Confirmed(page.ConfirmedSequence);
+            RecordConfirmed(page.ConfirmedSequence);
+        }
+        else if (after > 0 || confirm > 0)
+        {
+            // Only asked of a source that answered with its confirmed position before in this session.
+            throw new InvalidOperationException($"{edge.Peer} no longer answers with its confirmed position: it ignored after_sequence or confirm_sequence");
+        }
+        else
+        {
+            progress.Extended = false;
+        }
+
+        if (after > 0 && page.Facts.Count > 0 && page.Facts[0].Sequence <= after)
+        {
+            throw new InvalidOperationException($"{edge.Peer} answered a fetch after {after} with fact {page.Facts[0].Sequence}");
+        }
+
+        return page;
+    }
+
+    /// <summary>The page after <paramref name="previous"/>, fetched as soon as that one arrived.</summary>
+    private async Task<FetchFactsResponse> FetchAfterAsync(PeerServiceClient peer, SessionProgress progress, Task<FetchFactsResponse> previous, CancellationToken ct)
+    {
+        var before = await previous;
+        ct.ThrowIfCancellationRequested();
+        return await FetchPageAsync(peer, progress, before.LastDeliveredSequence, ct);
     }
 
     private async Task<long> EnsureObjectAsync(PeerServiceClient peer, ObjectRef objectRef, string subject, CancellationToken ct)
@@ -171,10 +272,61 @@ internal sealed partial class EdgeWorker(
         return mark with { Gaps = mark.Gaps + (result.Duplicate ? 0ul : 1ul) };
     }
 
-    private async Task ConfirmAsync(PeerServiceClient peer, ulong sequence, CancellationToken ct)
+    private async Task<ulong> ConfirmAsync(PeerServiceClient peer, ulong sequence, CancellationToken ct)
     {
         var confirmed = await peer.ConfirmReceiptAsync(new ConfirmReceiptRequest { ConsumerName = Consumer, Sequence = sequence }, cancellationToken: ct);
         RecordConfirmed(confirmed.ConfirmedSequence);
+        return confirmed.ConfirmedSequence;
+    }
+
+    /// <summary>
+    /// What one session knows of its position at the source, shared between the loop that appends pages and the
+    /// fetches running ahead of it: the confirmed position (from confirms and from fetches echoing it) and the
+    /// highest source sequence appended and marked here in this session.
+    /// </summary>
+    private sealed class SessionProgress(ulong confirmed)
+    {
+        private ulong _confirmed = confirmed;
+        private ulong _marked = confirmed;
+
+        /// <summary>Whether the source applies confirm_sequence and after_sequence (until an answer shows otherwise).</summary>
+        public bool Extended { get; set; } = true;
+
+        /// <summary>Facts of the marked pages whose confirm is not yet known to have been applied.</summary>
+        public int Unconfirmed { get; set; }
+
+        /// <summary>Whether everything marked in this session is confirmed at the source.</summary>
+        public bool IsConfirmed => Interlocked.Read(ref _confirmed) >= Interlocked.Read(ref _marked);
+
+        public void Confirmed(ulong sequence) => Raise(ref _confirmed, sequence);
+
+        public void Marked(ulong sequence, int facts)
+        {
+            Raise(ref _marked, sequence);
+            Unconfirmed += facts;
+        }
+
+        /// <summary>The confirm a fetch starting now carries: what was marked beyond the confirmed position, or 0.</summary>
+        public ulong ToCarry()
+        {
+            var marked = Interlocked.Read(ref _marked);
+            return Extended && marked > Interlocked.Read(ref _confirmed) ? marked : 0;
+        }
+
+        private static void Raise(ref ulong target, ulong value)
+        {
+            var current = Interlocked.Read(ref target);
+            while (value > current)
+            {
+                var seen = Interlocked.CompareExchange(ref target, value, current);
+                if (seen == current)
+                {
+                    return;
+                }
+
+                current = seen;
+            }
+        }
     }
 
     private static partial class Log

@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Bsfg.Protocol;
 using Bsfg.Protocol.Client;
 using Bsfg.Protocol.V1;
 using Bsfg.ServiceDefaults.Security;
 using Bsfg.ZoneService.Configuration;
 using Grpc.Net.Client;
+using Grpc.Net.Compression;
 using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Replication;
@@ -83,8 +86,14 @@ public sealed class PeerClients : IDisposable
                 HttpHandler = handler,
                 MaxReceiveMessageSize = ZoneOptions.MaxMessageBytes,
                 MaxSendMessageSize = ZoneOptions.MaxMessageBytes,
-                // Without compression providers the channel accepts identity only, so the peer does not gzip pages.
-                CompressionProviders = options.Compress ? null : [],
+                // The peer compresses with what the channel lists (grpc-accept-encoding): nothing but identity, gzip,
+                // or zstd first with gzip for a peer without it.
+                CompressionProviders = options.EffectiveCompression switch
+                {
+                    PeerCompression.Zstd => [new ZstdCompressionProvider(), new GzipCompressionProvider(CompressionLevel.Fastest)],
+                    PeerCompression.Gzip => [new GzipCompressionProvider(CompressionLevel.Fastest)],
+                    _ => [],
+                },
             });
             return (channel, new PeerServiceClient(new GrpcUnaryClient(channel, DefaultTimeout)));
         }
@@ -94,7 +103,9 @@ public sealed class PeerClients : IDisposable
         {
             BaseAddress = url,
             DefaultTimeout = DefaultTimeout,
-            AcceptCompressedResponses = options.Compress,
+            AcceptCompressedResponses = options.EffectiveCompression != PeerCompression.None,
+            // zstd first, gzip from a peer that does not offer it.
+            AcceptEncodings = options.EffectiveCompression == PeerCompression.Zstd ? [RpcCompression.Zstd, RpcCompression.Gzip] : [RpcCompression.Gzip],
             HttpVersion = options.HttpVersion == "1.1" ? HttpVersion.Version11 : HttpVersion.Version20,
             VersionPolicy = options.HttpVersion == "1.1" ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
         });

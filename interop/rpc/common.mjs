@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createFileRegistry, fromBinary } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,4 +44,11 @@ export async function failure(fn) {
     return e;
   }
   throw new Error("expected the call to fail");
+}
+
+/** A connect-node client of PeerService presenting the peer zone's certificate, over Connect or gRPC (HTTP/2). */
+export function peerClient(baseUrl, protocol, format) {
+  const makeTransport = protocol === "grpc" ? createGrpcTransport : createConnectTransport;
+  const transport = makeTransport({ baseUrl, httpVersion: "2", useBinaryFormat: format === "binary", nodeOptions: tlsFiles() });
+  return createClient(loadRegistry().getService("bsfg.v1.PeerService"), transport);
 }

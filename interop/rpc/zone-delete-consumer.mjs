@@ -3,14 +3,10 @@
 // delete fail) and free (opening it again creates it anew). Prints what it observed as one JSON object.
 // usage: node rpc/zone-delete-consumer.mjs <baseUrl> <connect|grpc> <binary|json> <subject filter> <consumer name>
 // env: BSFG_PKI_DIR (ca.pem, client.pem, client.key of a peer zone)
-import { createClient } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import { failure, loadRegistry, tlsFiles } from "./common.mjs";
+import { failure, peerClient } from "./common.mjs";
 
 const [baseUrl, protocol, format, filter, consumerName] = process.argv.slice(2);
-const makeTransport = protocol === "grpc" ? createGrpcTransport : createConnectTransport;
-const transport = makeTransport({ baseUrl, httpVersion: "2", useBinaryFormat: format === "binary", nodeOptions: tlsFiles() });
-const peer = createClient(loadRegistry().getService("bsfg.v1.PeerService"), transport);
+const peer = peerClient(baseUrl, protocol, format);
 const options = { timeoutMs: 10_000 };
 const refusal = (error) => ({ code: error.code, message: error.rawMessage });
 
