@@ -184,7 +184,7 @@ public sealed class JetStreamPublisher : IAsyncDisposable
     private void Sweep()
     {
         var now = Environment.TickCount64;
-        foreach (var batch in _batches.Values)
+        foreach (var (_, batch) in _batches) // enumerated without taking the table's locks
         {
             if (batch.Deadline <= now)
             {
