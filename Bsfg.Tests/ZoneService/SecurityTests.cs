@@ -95,6 +95,60 @@ public sealed class SecurityTests(ZoneFixture zone) : IClassFixture<ZoneFixture>
         Assert.DoesNotContain(asEnterprise.Consumers, c => c.ConsumerName == idmzName);
     }
 
+    [Fact]
+    public async Task ACertificateOfAnotherCaForAnAcceptedIdentityIsStillRefused()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var genuine = zone.Ca.IssueProducer("planta", "cached");
+        using var rogueCa = TopologyCertificateAuthority.Create("rogue");
+        using var forged = rogueCa.IssueProducer("planta", "cached");
+        var accepted = new ProducerServiceClient(zone.Client(genuine));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await accepted.AppendFactAsync(NewAppend(), cancellationToken: ct)).Sequence > 0);
+        }
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => new ProducerServiceClient(zone.Client(forged)).AppendFactAsync(NewAppend(), cancellationToken: ct));
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.True((await accepted.AppendFactAsync(NewAppend(), cancellationToken: ct)).Sequence > 0);
+    }
+
+    [Fact]
+    public async Task EachConnectionIsTheCallerItsOwnCertificateNames()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var producer = zone.Ca.IssueProducer("planta", "scada");
+        using var peer = zone.Ca.IssueZone("idmz");
+        var asProducer = new ProducerServiceClient(zone.Client(producer));
+        var asPeer = new ProducerServiceClient(zone.Client(peer));
+
+        Assert.True((await asProducer.AppendFactAsync(NewAppend(), cancellationToken: ct)).Sequence > 0);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => asPeer.AppendFactAsync(NewAppend(), cancellationToken: ct));
+        Assert.True((await asProducer.AppendFactAsync(NewAppend(), cancellationToken: ct)).Sequence > 0);
+        var refusedAgain = await Assert.ThrowsAsync<RpcException>(() => asPeer.AppendFactAsync(NewAppend(), cancellationToken: ct));
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Contains("idmz", refused.Message);
+        Assert.Equal(StatusCode.PermissionDenied, refusedAgain.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("mes-token-0123456789abcde")]
+    [InlineData("mes-token-0123456789abcdef0")]
+    [InlineData("MES-TOKEN-0123456789ABCDEF")]
+    [InlineData("")]
+    public async Task OnlyTheWholeTokenIsAccepted(string presented)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Assert.True((await zone.Producer().AppendFactAsync(NewAppend(), cancellationToken: ct)).Sequence > 0);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => new ProducerServiceClient(zone.Client(token: presented)).AppendFactAsync(NewAppend(), cancellationToken: ct));
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.True((await zone.Producer().AppendFactAsync(NewAppend(), cancellationToken: ct)).Sequence > 0);
+    }
+
     private static X509Certificate2 PlainCertificate()
     {
         using var key = System.Security.Cryptography.ECDsa.Create();

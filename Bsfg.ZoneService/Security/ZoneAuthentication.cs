@@ -1,15 +1,11 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Encodings.Web;
 using Bsfg.ServiceDefaults.Security;
 using Bsfg.ZoneService.Configuration;
 using Bsfg.ZoneService.Errors;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Certificate;
-using Microsoft.Extensions.Options;
 
 namespace Bsfg.ZoneService.Security;
 
@@ -32,6 +28,9 @@ public static class ZoneAuthentication
 
     /// <summary>The answer to a call that presents no credential.</summary>
     public const string NoCredentials = "a client certificate of the topology CA or a producer token is required";
+
+    /// <summary>How long a verified client certificate is trusted without building its chain again.</summary>
+    internal static readonly TimeSpan CertificateCacheExpiration = TimeSpan.FromMinutes(5);
 
     /// <summary>Registers the schemes.</summary>
     public static void AddZoneAuthentication(this IServiceCollection services, SecurityOptions security)
@@ -77,31 +76,46 @@ public static class ZoneAuthentication
                     },
                 };
             })
-            // Verified certificates are remembered (bounded, a few minutes) instead of building the chain on every call.
+            // Verified certificates are remembered (bounded, a few minutes) instead of building the chain on every call,
+            // and by the connection they came with, so a call on a known connection does not even hash its certificate.
             .AddCertificateCache(o =>
             {
                 o.CacheSize = 1024;
-                o.CacheEntryExpiration = TimeSpan.FromMinutes(5);
+                o.CacheEntryExpiration = CertificateCacheExpiration;
             })
             .AddScheme<AuthenticationSchemeOptions, ProducerTokenHandler>(TokenScheme, null);
+        services.AddSingleton<CertificateValidationCache>();
+        services.AddSingleton<ICertificateValidationCache, ConnectionCertificateCache>();
+        services.AddSingleton<ProducerTokens>();
     }
 
     /// <summary>The identity of an authenticated principal, or null when it carries none.</summary>
-    public static BsfgIdentity? Identity(ClaimsPrincipal? user) =>
-        user?.FindFirst(IdentityClaim)?.Value is { } uri ? BsfgIdentity.FromUri(uri) : null;
+    public static BsfgIdentity? Identity(ClaimsPrincipal? user)
+    {
+        if (user is null)
+        {
+            return null;
+        }
+
+        // The principals this zone's handlers make keep their identity (no parse of the claim on every call).
+        foreach (var identity in user.Identities)
+        {
+            if (identity is ZoneClaimsIdentity { IsAuthenticated: true } zone)
+            {
+                return zone.Caller;
+            }
+        }
+
+        return user.FindFirst(IdentityClaim)?.Value is { } uri ? BsfgIdentity.FromUri(uri) : null;
+    }
 
     /// <summary>The caller of a call: the identity authentication established (the endpoint's policy admitted it).</summary>
     /// <exception cref="NotAuthenticatedException">the call has no authenticated identity.</exception>
     public static BsfgIdentity Caller(ServerCallContext context) =>
         Identity(context.GetHttpContext().User) ?? throw new NotAuthenticatedException(NoCredentials);
 
-    internal static ClaimsPrincipal Principal(BsfgIdentity identity, string scheme) => new(new ClaimsIdentity(
-        [
-            new Claim(IdentityClaim, identity.ToUri().ToString()),
-            new Claim(ClaimTypes.Name, identity.ToString()),
-            new Claim(ClaimTypes.Role, identity.Kind.ToString()),
-        ],
-        scheme));
+    internal static ClaimsPrincipal Principal(BsfgIdentity identity, string scheme) =>
+        new(new ZoneClaimsIdentity(identity, identity.ToUri().ToString(), scheme));
 
     /// <summary>Why a client certificate is refused, in the words the refusal reports.</summary>
     private static string Rejection(X509Certificate2? certificate, X509Certificate2Collection roots)
@@ -118,37 +132,5 @@ public static class ZoneAuthentication
 
         TopologyTrust.Chains(certificate, roots, out var reasons, usageOid: TopologyTrust.ClientAuthOid);
         return $"the client certificate '{certificate.Subject}' is not accepted: {(reasons.Length > 0 ? reasons : "not a certificate a topology CA issued to a client")}";
-    }
-
-    /// <summary><c>Authorization: Bearer &lt;token&gt;</c> of one of the zone's producers, compared in constant time.</summary>
-    private sealed class ProducerTokenHandler(
-        IOptionsMonitor<AuthenticationSchemeOptions> options,
-        ILoggerFactory logger,
-        UrlEncoder encoder,
-        IOptions<ZoneOptions> zone,
-        IOptions<SecurityOptions> security) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        private readonly (string Name, byte[] Token)[] _tokens = [.. security.Value.ProducerTokens.Select(p => (p.Key, Encoding.UTF8.GetBytes(p.Value)))];
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            var authorization = Request.Headers.Authorization.ToString();
-            if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var presented = Encoding.UTF8.GetBytes(authorization["Bearer ".Length..].Trim());
-            foreach (var (name, token) in _tokens)
-            {
-                if (CryptographicOperations.FixedTimeEquals(presented, token))
-                {
-                    var principal = Principal(BsfgIdentity.ForProducer(zone.Value.Name, name), Scheme.Name);
-                    return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name)));
-                }
-            }
-
-            return Task.FromResult(AuthenticateResult.Fail("the producer token is not valid for this zone"));
-        }
     }
 }
