@@ -102,9 +102,10 @@ public sealed class EdgeOptions
     /// Pages fetched ahead while the current one is appended, so a link with a long round trip stays busy (0: fetch,
     /// append, then fetch the next, one page in flight at a time). Each page fetched ahead holds up to
     /// <see cref="PageBytes"/> in memory. Progress at the source still moves only once a page is appended here.
-    /// Default 1; at most 4.
+    /// Default 0 (off) for now: a catch-up over loopback measured half the rate with 1 page ahead (see
+    /// docs/benchmarks.md); turn it on for links with a long round trip. At most 4.
     /// </summary>
-    public int PipelineDepth { get; set; } = 1;
+    public int PipelineDepth { get; set; }
 
     /// <summary>Long-poll wait per fetch: a new fact crosses as soon as it is appended. Default 10 s.</summary>
     public TimeSpan LongPoll { get; set; } = TimeSpan.FromSeconds(10);
