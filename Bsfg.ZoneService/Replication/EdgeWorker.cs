@@ -158,10 +158,10 @@ internal sealed partial class EdgeWorker(
                     await deps.Ingest.PutAsync(Key, mark, ct);
                     deps.FailPoints.Reach("after-mark", page.Facts.Count);
                     progress.Marked(mark.SourceSequence, page.Facts.Count);
-                    if (!progress.Extended || (ahead.Count > 0 && page.Pending == 0))
+                    if (!progress.Extended || page.Pending == 0)
                     {
-                        // No later fetch carries the confirm soon: the source predates confirm_sequence, or the fetch
-                        // already under way is a long-poll (nothing was pending) that set out before this mark.
+                        // No later fetch carries the confirm soon: the source predates confirm_sequence, or the next
+                        // fetch (already under way, or about to start) is a long-poll because nothing was pending.
                         progress.Confirmed(await ConfirmAsync(peer, mark.SourceSequence, ct));
                         deps.FailPoints.Reach("after-confirm", progress.Unconfirmed);
                         progress.Unconfirmed = 0;
